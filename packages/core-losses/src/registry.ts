@@ -1,40 +1,31 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import { UnknownKeyError } from './errors.js';
-import { charbonnierLoss } from './losses/charbonnier-loss.js';
-import { mseLoss } from './losses/mse-loss.js';
-import type { Metric } from './metrics/metric.js';
-import type { TensorInput } from './validate.js';
+import { CLASSIFICATION_LOSSES, CLASSIFICATION_METRICS } from './families/classification.js';
+import { DISTILLATION_LOSSES, DISTILLATION_METRICS } from './families/distillation.js';
+import { FORECASTING_LOSSES, FORECASTING_METRICS } from './families/forecasting.js';
+import { IMAGE_LOSSES, IMAGE_METRICS } from './families/image.js';
+import { REGRESSION_LOSSES, REGRESSION_METRICS } from './families/regression.js';
+import type { LossSpec, MetricSpec } from './spec.js';
 
-/** Where an entry is used: the README table groups by it. */
-export type Family = 'regression' | 'forecasting' | 'image' | 'segmentation' | 'distribution' | 'distillation';
-
-/** A loss: `fn(yTrue, yPred, options)` plus what docs, configs and tests need to know about it. */
-export interface LossSpec {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry has its own options type
-  fn: (yTrue: TensorInput, yPred: TensorInput, options?: any) => tf.Tensor;
-  family: Family;
-  /** The formula in plain text (README table). */
-  formula: string;
-  /** The paper or library it follows. */
-  ref: string;
-  differentiable: boolean;
-}
-
-/** A metric: a loss-shaped function plus an accumulating form and a direction. */
-export interface MetricSpec extends LossSpec {
-  higherIsBetter: boolean;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  create: (options?: any) => Metric;
-}
-
-/** Every loss, by name (one plain table: configs, docs and tests read it; no registration side effects). */
+/**
+ * Every loss, by name: one plain table that configs (a zod enum over its keys), docs and tests read.
+ * Each family file contributes its lines; nothing registers itself by import side effect.
+ */
 export const LOSSES = {
-  mse: { fn: mseLoss, family: 'regression', formula: '(ŷ − y)²', ref: 'Gauss 1809; torch.nn.MSELoss', differentiable: true },
-  charbonnier: { fn: charbonnierLoss, family: 'regression', formula: '√((ŷ − y)² + ε²) − ε', ref: 'Charbonnier et al., ICIP 1994', differentiable: true },
+  ...REGRESSION_LOSSES,
+  ...FORECASTING_LOSSES,
+  ...IMAGE_LOSSES,
+  ...CLASSIFICATION_LOSSES,
+  ...DISTILLATION_LOSSES,
 } as const satisfies Record<string, LossSpec>;
 
-/** Every metric, by name. */
-export const METRICS = {} as const satisfies Record<string, MetricSpec>;
+/** Every metric, by name (each also has an accumulating `create()` form and `higherIsBetter`). */
+export const METRICS = {
+  ...REGRESSION_METRICS,
+  ...FORECASTING_METRICS,
+  ...IMAGE_METRICS,
+  ...CLASSIFICATION_METRICS,
+  ...DISTILLATION_METRICS,
+} as const satisfies Record<string, MetricSpec>;
 
 export type LossName = keyof typeof LOSSES;
 export type MetricName = keyof typeof METRICS;

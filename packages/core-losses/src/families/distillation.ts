@@ -1,0 +1,6 @@
+// distillation entries: exports and registry lines (one family, one file).
+import type { LossSpec, MetricSpec } from '../spec.js';
+
+export const DISTILLATION_LOSSES = {} as const satisfies Record<string, LossSpec>;
+
+export const DISTILLATION_METRICS = {} as const satisfies Record<string, MetricSpec>;

@@ -1,0 +1,6 @@
+// image entries: exports and registry lines (one family, one file).
+import type { LossSpec, MetricSpec } from '../spec.js';
+
+export const IMAGE_LOSSES = {} as const satisfies Record<string, LossSpec>;
+
+export const IMAGE_METRICS = {} as const satisfies Record<string, MetricSpec>;
