@@ -17,6 +17,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JS (scripts, bins): Node's globals.
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setImmediate', 'performance', 'TextEncoder', 'TextDecoder', 'structuredClone'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     // Tests, scripts, examples, benchmarks and CLI entry points may print.
     files: ['**/*.test.ts', 'scripts/**', 'bench/**', 'examples/**', '**/main.ts', '**/bin/**'],
     rules: { 'no-console': 'off' },
