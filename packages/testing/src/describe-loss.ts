@@ -70,6 +70,19 @@ export interface LossContract {
   toleranceFactor?: number;
   /** Turns fixture options (JSON) into call options (e.g. building an extractor). */
   prepareOptions?: (options: Record<string, unknown>) => Record<string, unknown>;
+  /** Input shape of the perfect-prediction check (default [2, 3]); e.g. an image shape for image losses. */
+  perfectShape?: number[];
+  /**
+   * Shape of yTrue for a yPred shape in the checks that draw inputs (perfect prediction, reductions,
+   * mismatch), for entries whose target carries extra axes (default: the yPred shape). `sample` must
+   * then return a yTrue of that size. Without it, yTrue and yPred share the shape as before.
+   */
+  yTrueShape?: (shape: number[]) => number[];
+  /**
+   * Options (passed through `prepareOptions`) for the checks that draw inputs (perfect prediction,
+   * reductions), for entries that need one (e.g. a feature extractor). Default: none, as before.
+   */
+  callOptions?: Record<string, unknown>;
   /** Train one step of a tiny tfjs-layers model with this loss. Default true when `sample` is the default. */
   layers?: boolean | { activation?: 'linear' | 'sigmoid' | 'softmax' | 'relu'; shape?: [number, number] };
 }
@@ -98,6 +111,8 @@ export function describeLoss(name: string, lossFn: LossFn | AnyLoss, spec: LossC
   const differentiable = spec.differentiable ?? true;
   const sample = spec.sample ?? defaultSample;
   const tol = () => tolerance(spec.toleranceFactor ?? 1);
+  const trueShape = spec.yTrueShape ?? ((shape: number[]) => shape);
+  const callOpts = (): Record<string, unknown> => (spec.callOptions ? prep(spec.callOptions) : {});
 
   describe(`${name} (loss contract)`, () => {
     it('has fixture cases from a float64 generator', () => {
@@ -165,9 +180,10 @@ export function describeLoss(name: string, lossFn: LossFn | AnyLoss, spec: LossC
     const perfect = spec.perfect;
     if (perfect !== false) {
       it('is minimal at a perfect prediction', () => {
-        const s = sample([2, 3], mulberry32(11));
-        const y = tf.tensor(s.yTrue, [2, 3]);
-        const out = fn(y, y, reductions ? { reduction: 'mean' } : {});
+        const shape = spec.perfectShape ?? [2, 3];
+        const s = sample(shape, mulberry32(11));
+        const y = tf.tensor(s.yTrue, shape);
+        const out = fn(y, y, { ...callOpts(), ...(reductions ? { reduction: 'mean' } : {}) });
         expectTensorClose(out, [perfect ?? 0], { rtol: 1e-4, atol: 1e-4 }, `${name}(x, x)`);
         tf.dispose([y, out]);
       });
@@ -178,13 +194,13 @@ export function describeLoss(name: string, lossFn: LossFn | AnyLoss, spec: LossC
         const rng = mulberry32(3);
         for (const shape of spec.shapes ?? [[3], [2, 3], [2, 3, 4]]) {
           const s = sample(shape, rng);
-          const yTrue = tf.tensor(s.yTrue, shape);
+          const yTrue = tf.tensor(s.yTrue, trueShape(shape));
           const yPred = tf.tensor(s.yPred, shape);
-          const none = fn(yTrue, yPred, { reduction: 'none' });
+          const none = fn(yTrue, yPred, { ...callOpts(), reduction: 'none' });
           expect(none.shape, `${name} none shape for [${shape}]`).toEqual((spec.noneShape ?? ((x) => x))(shape));
-          const mean = fn(yTrue, yPred, { reduction: 'mean' });
-          const sum = fn(yTrue, yPred, { reduction: 'sum' });
-          const dflt = fn(yTrue, yPred);
+          const mean = fn(yTrue, yPred, { ...callOpts(), reduction: 'mean' });
+          const sum = fn(yTrue, yPred, { ...callOpts(), reduction: 'sum' });
+          const dflt = spec.callOptions ? fn(yTrue, yPred, callOpts()) : fn(yTrue, yPred);
           expect(mean.shape).toEqual([]);
           expect(sum.shape).toEqual([]);
           const mNone = tf.mean(none);
@@ -211,7 +227,7 @@ export function describeLoss(name: string, lossFn: LossFn | AnyLoss, spec: LossC
         const [a, b] = mismatch ?? [[2, 3], [3, 2]];
         const s1 = sample(a, mulberry32(5));
         const s2 = sample(b, mulberry32(6));
-        const yTrue = tf.tensor(s1.yTrue, a);
+        const yTrue = tf.tensor(s1.yTrue, trueShape(a));
         const yPred = tf.tensor(s2.yPred, b);
         const call = () => fn(yTrue, yPred, prep(spec.fixtures.cases[0]?.options));
         expect(errorName(call)).toBe('ShapeError');

@@ -24,6 +24,8 @@ export interface MetricContract {
   /** Relative tolerance for accumulated vs one-call (float32 sums in another order). Default 1e-4. */
   rtol?: number;
   higherIsBetter: boolean;
+  /** Shape of a batch's yTrue for its yPred shape, when the target carries extra axes (default: the same shape). */
+  yTrueShape?: (shape: number[]) => number[];
 }
 
 /** The accumulation contract (STYLE §6 item 7): N updates then compute equal the one-call result; early compute warns. */
@@ -39,16 +41,17 @@ export function describeMetric(name: string, spec: MetricContract): void {
       const rng = mulberry32(21);
       const shape = spec.batchShape ?? [4, 8];
       const batches = [0, 1, 2].map(() => spec.sample(shape, rng));
+      const tShape = (spec.yTrueShape ?? ((x: number[]) => x))(shape);
       const before = tf.memory().numTensors;
       const m = spec.create();
       for (const b of batches) {
-        const yTrue = tf.tensor(b.yTrue, shape);
+        const yTrue = tf.tensor(b.yTrue, tShape);
         const yPred = tf.tensor(b.yPred, shape);
         m.update(yTrue, yPred);
         tf.dispose([yTrue, yPred]); // the metric must have copied what it keeps
       }
       const accumulated = m.compute();
-      const allTrue = tf.tensor(batches.flatMap((b) => b.yTrue), [shape[0]! * 3, ...shape.slice(1)]);
+      const allTrue = tf.tensor(batches.flatMap((b) => b.yTrue), [tShape[0]! * 3, ...tShape.slice(1)]);
       const allPred = tf.tensor(batches.flatMap((b) => b.yPred), [shape[0]! * 3, ...shape.slice(1)]);
       const oneCall = spec.functional(allTrue, allPred);
       const expected = typeof oneCall === 'number' ? oneCall : (oneCall.dataSync()[0] as number);
