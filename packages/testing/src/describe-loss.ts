@@ -73,9 +73,9 @@ export interface LossContract {
   /** Input shape of the perfect-prediction check (default [2, 3]); e.g. an image shape for image losses. */
   perfectShape?: number[];
   /**
-   * Shape of yTrue for a yPred shape in the checks that draw inputs (perfect prediction, reductions,
-   * mismatch), for entries whose target carries extra axes (default: the yPred shape). `sample` must
-   * then return a yTrue of that size. Without it, yTrue and yPred share the shape as before.
+   * Shape of yTrue for a yPred shape in the reductions and mismatch checks, for entries whose target
+   * carries extra axes (default: the yPred shape). `sample` must then return a yTrue of that size.
+   * (The perfect-prediction check passes one tensor as both, so such entries set `perfect: false`.)
    */
   yTrueShape?: (shape: number[]) => number[];
   /**
