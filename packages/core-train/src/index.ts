@@ -10,3 +10,8 @@ export {
   type ModuleImporter,
   type SelectBackendOptions,
 } from './backend.js';
+// Training: optimizers, schedules, data, checkpoints, fit, callbacks, distillation.
+export * from './optimizers/index.js';
+export * from './schedules/index.js';
+export * from './data/index.js';
+export * from './checkpoint/index.js';
