@@ -15,3 +15,20 @@ export * from './optimizers/index.js';
 export * from './schedules/index.js';
 export * from './data/index.js';
 export * from './checkpoint/index.js';
+// ONNX export and inference (onnxruntime-node is imported lazily, on OnnxPredictor.load); more at '@lossworks/core-train/onnx'.
+export {
+  exportOnnx,
+  toOnnx,
+  OnnxPredictor,
+  type ExportOnnxOptions,
+  type OnnxBuild,
+  type OnnxExportResult,
+  type OnnxIoInfo,
+  type OnnxLayerLowering,
+  type OnnxLoweringContext,
+  type OnnxModelInfo,
+  type OnnxInput,
+  type OnnxOutput,
+  type OnnxPredictorOptions,
+  type OnnxTensorInfo,
+} from './onnx/index.js';

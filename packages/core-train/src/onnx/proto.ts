@@ -17,6 +17,7 @@ export type OnnxAttr =
   | { type: 'float'; value: number }
   | { type: 'floats'; value: readonly number[] }
   | { type: 'string'; value: string }
+  | { type: 'strings'; value: readonly string[] }
   | { type: 'tensor'; value: OnnxTensor };
 
 /** Attribute constructors: `attr.ints([1, 1])`, `attr.float(1e-5)`, ... */
@@ -26,6 +27,7 @@ export const attr = {
   float: (value: number): OnnxAttr => ({ type: 'float', value }),
   floats: (value: readonly number[]): OnnxAttr => ({ type: 'floats', value }),
   string: (value: string): OnnxAttr => ({ type: 'string', value }),
+  strings: (value: readonly string[]): OnnxAttr => ({ type: 'strings', value }),
   tensor: (value: OnnxTensor): OnnxAttr => ({ type: 'tensor', value }),
 };
 
@@ -95,6 +97,8 @@ function attrProto(name: string, a: OnnxAttr): Record<string, unknown> {
       return { name, type: 6, floats: [...a.value] };
     case 'string':
       return { name, type: 3, s: new TextEncoder().encode(a.value) };
+    case 'strings':
+      return { name, type: 8, strings: a.value.map((v) => new TextEncoder().encode(v)) };
     case 'tensor':
       return { name, type: 4, t: tensorProto(a.value) };
   }
