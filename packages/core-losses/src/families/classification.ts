@@ -7,6 +7,11 @@ import { focalLoss } from '../losses/focal-loss.js';
 import { iouLoss } from '../losses/iou-loss.js';
 import { squentropyLoss } from '../losses/squentropy-loss.js';
 import { zLoss } from '../losses/z-loss.js';
+import { brierScore, brierScoreMetric } from '../metrics/brier-score.js';
+import { diceScore, diceScoreMetric } from '../metrics/dice-score.js';
+import { expectedCalibrationError, expectedCalibrationErrorMetric } from '../metrics/expected-calibration-error.js';
+import { hausdorffDistance, hausdorffDistanceMetric } from '../metrics/hausdorff-distance.js';
+import { iouScore, iouScoreMetric } from '../metrics/iou-score.js';
 import type { LossSpec, MetricSpec } from '../spec.js';
 
 export { binaryCrossEntropy, sigmoidCrossEntropyWithLogits, type BinaryCrossEntropyOptions } from '../losses/binary-cross-entropy.js';
@@ -17,6 +22,11 @@ export { focalLoss, type FocalLossOptions } from '../losses/focal-loss.js';
 export { iouLoss, type IouLossOptions } from '../losses/iou-loss.js';
 export { squentropyLoss, type SquentropyOptions } from '../losses/squentropy-loss.js';
 export { zLoss, type ZLossOptions } from '../losses/z-loss.js';
+export { brierScore, brierScoreMetric, type BrierScoreOptions } from '../metrics/brier-score.js';
+export { diceScore, diceScoreMetric, type HardMaskOptions } from '../metrics/dice-score.js';
+export { expectedCalibrationError, expectedCalibrationErrorMetric, type EceOptions } from '../metrics/expected-calibration-error.js';
+export { hausdorffDistance, hausdorffDistanceMetric, type HausdorffOptions } from '../metrics/hausdorff-distance.js';
+export { iouScore, iouScoreMetric } from '../metrics/iou-score.js';
 
 export const CLASSIFICATION_LOSSES = {
   dice: {
@@ -77,4 +87,50 @@ export const CLASSIFICATION_LOSSES = {
   },
 } as const satisfies Record<string, LossSpec>;
 
-export const CLASSIFICATION_METRICS = {} as const satisfies Record<string, MetricSpec>;
+export const CLASSIFICATION_METRICS = {
+  dice_hard: {
+    fn: diceScore,
+    create: diceScoreMetric,
+    family: 'segmentation',
+    formula: '2|T ∩ P|/(|T| + |P|) per image, P = [ŷ ≥ threshold]; empty vs empty = 1',
+    ref: 'Dice 1945; MONAI DiceMetric',
+    differentiable: false,
+    higherIsBetter: true,
+  },
+  iou_hard: {
+    fn: iouScore,
+    create: iouScoreMetric,
+    family: 'segmentation',
+    formula: '|T ∩ P|/|T ∪ P| per image, P = [ŷ ≥ threshold]; empty vs empty = 1',
+    ref: 'Jaccard 1912; MONAI MeanIoU',
+    differentiable: false,
+    higherIsBetter: true,
+  },
+  hd95: {
+    fn: hausdorffDistance,
+    create: hausdorffDistanceMetric,
+    family: 'segmentation',
+    formula: 'max(P95 d(∂P→∂T), P95 d(∂T→∂P)) per image, Euclidean, × spacing',
+    ref: 'Huttenlocher et al., TPAMI 1993; MONAI compute_hausdorff_distance',
+    differentiable: false,
+    higherIsBetter: false,
+  },
+  ece: {
+    fn: expectedCalibrationError,
+    create: expectedCalibrationErrorMetric,
+    family: 'classification',
+    formula: 'Σ_b (|B_b|/N)·|acc(B_b) − conf(B_b)|, 15 equal-width bins, top-label',
+    ref: 'Guo et al., ICML 2017',
+    differentiable: false,
+    higherIsBetter: false,
+  },
+  brier: {
+    fn: brierScore,
+    create: brierScoreMetric,
+    family: 'classification',
+    formula: 'mean over samples of Σ_c (p_c − z_c)²',
+    ref: 'Brier 1950; sklearn.metrics.brier_score_loss',
+    differentiable: true,
+    higherIsBetter: false,
+  },
+} as const satisfies Record<string, MetricSpec>;
