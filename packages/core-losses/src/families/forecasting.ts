@@ -7,6 +7,7 @@ import { latWeightedMseLoss } from '../losses/lat-weighted-mse-loss.js';
 import { latWeightedRmseLoss } from '../losses/lat-weighted-rmse-loss.js';
 import { madlLoss } from '../losses/madl-loss.js';
 import { temporallyRescaledLoss } from '../losses/temporally-rescaled-loss.js';
+import { anomalyCorrelation, createAccMetric } from '../metrics/anomaly-correlation.js';
 
 export { fitFmaeBins, fmaeBinWeights, fmaeLoss, type FitFmaeBinsOptions, type FmaeBins, type FmaeOptions } from '../losses/fmae-loss.js';
 export { gmadlLoss, type GmadlOptions } from '../losses/gmadl-loss.js';
@@ -16,6 +17,7 @@ export { latWeightedRmseLoss, type LatWeightedRmseOptions } from '../losses/lat-
 export { latitudeWeights, type LatitudeOptions } from '../losses/latitude-weights.js';
 export { madlLoss, type MadlOptions } from '../losses/madl-loss.js';
 export { temporallyRescaledLoss, temporalWeights, type TemporallyRescaledOptions } from '../losses/temporally-rescaled-loss.js';
+export { anomalyCorrelation, createAccMetric, type AccOptions } from '../metrics/anomaly-correlation.js';
 
 export const FORECASTING_LOSSES = {
   fmae: {
@@ -51,4 +53,14 @@ export const FORECASTING_LOSSES = {
   },
 } as const satisfies Record<string, LossSpec>;
 
-export const FORECASTING_METRICS = {} as const satisfies Record<string, MetricSpec>;
+export const FORECASTING_METRICS = {
+  acc: {
+    fn: anomalyCorrelation,
+    family: 'forecasting',
+    formula: 'Σw f′o′ / √(Σw f′² Σw o′²), f′ = ŷ − c, o′ = y − c (c climatology)',
+    ref: 'WMO; Jolliffe & Stephenson 2012; WeatherBench 2 (Rasp et al. 2024)',
+    differentiable: true,
+    higherIsBetter: true,
+    create: createAccMetric,
+  },
+} as const satisfies Record<string, MetricSpec>;

@@ -1,5 +1,5 @@
 // Regression losses: exports and registry lines (one family, one file).
-import type { LossSpec } from '../spec.js';
+import type { LossSpec, MetricSpec } from '../spec.js';
 import { charbonnierLoss } from '../losses/charbonnier-loss.js';
 import { gaussianNllLoss } from '../losses/gaussian-nll-loss.js';
 import { huberLoss } from '../losses/huber-loss.js';
@@ -13,6 +13,8 @@ import { pseudoHuberLoss } from '../losses/pseudo-huber-loss.js';
 import { quantileLoss } from '../losses/quantile-loss.js';
 import { rmseLoss } from '../losses/rmse-loss.js';
 import { smapeLoss } from '../losses/smape-loss.js';
+import { createPearsonMetric, pearsonCorrelation } from '../metrics/pearson-correlation.js';
+import { createR2Metric, r2Score } from '../metrics/r2-score.js';
 
 export { charbonnierLoss, type CharbonnierOptions } from '../losses/charbonnier-loss.js';
 export { gaussianNllLoss, type GaussianNllOptions } from '../losses/gaussian-nll-loss.js';
@@ -27,6 +29,8 @@ export { pseudoHuberLoss, scheduledDelta, type DeltaSchedule, type PseudoHuberOp
 export { quantileLoss, type QuantileOptions } from '../losses/quantile-loss.js';
 export { rmseLoss, type RmseOptions } from '../losses/rmse-loss.js';
 export { smapeLoss, type SmapeOptions } from '../losses/smape-loss.js';
+export { createPearsonMetric, pearsonCorrelation, type PearsonOptions } from '../metrics/pearson-correlation.js';
+export { createR2Metric, r2Score, type R2Options } from '../metrics/r2-score.js';
 
 export const REGRESSION_LOSSES = {
   mse: { fn: mseLoss, family: 'regression', formula: '(ŷ − y)²', ref: 'Gauss 1809; torch.nn.MSELoss', differentiable: true },
@@ -56,4 +60,23 @@ export const REGRESSION_LOSSES = {
   },
 } as const satisfies Record<string, LossSpec>;
 
-export const REGRESSION_METRICS = {} as const;
+export const REGRESSION_METRICS = {
+  r2: {
+    fn: r2Score,
+    family: 'regression',
+    formula: '1 − Σ(y − ŷ)² / Σ(y − ȳ)²',
+    ref: 'as sklearn r2_score (force_finite)',
+    differentiable: true,
+    higherIsBetter: true,
+    create: createR2Metric,
+  },
+  pearson: {
+    fn: pearsonCorrelation,
+    family: 'regression',
+    formula: 'Σ(y − ȳ)(ŷ − ŷ̄) / √(Σ(y − ȳ)² Σ(ŷ − ŷ̄)²)',
+    ref: 'Pearson 1895; as scipy.stats.pearsonr',
+    differentiable: true,
+    higherIsBetter: true,
+    create: createPearsonMetric,
+  },
+} as const satisfies Record<string, MetricSpec>;
