@@ -32,3 +32,18 @@ export {
   type OnnxPredictorOptions,
   type OnnxTensorInfo,
 } from './onnx/index.js';
+// Run reports: one self-contained HTML file with inline SVG plots (vega and resvg load lazily, on write); more at '@lossworks/core-train/report'.
+export {
+  Report,
+  readJsonlLog,
+  parseJsonlLog,
+  historySeries,
+  type HistoryLike,
+  type ImageOptions,
+  type ImageSource,
+  type LossCurveOptions,
+  type ReportFiles,
+  type ReportOptions,
+  type TableOptions,
+  type TableRows,
+} from './report/index.js';
