@@ -104,3 +104,11 @@ export function maskWeights(mask: TensorInput | undefined, shape: number[], fn: 
   }
   return m;
 }
+
+/**
+ * log softmax over the last axis as x − logSumExp(x) (max-shifted, so ±1e4 logits stay finite). Not tf.logSoftmax:
+ * that op is a tf.customGrad, which the wasm backend's per-kernel leak check (on under IS_TEST) reports as a leak.
+ */
+export function logSoftmaxLast(x: tf.Tensor): tf.Tensor {
+  return tf.sub(x, tf.logSumExp(x, -1, true));
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
 import { checkReduction, reduce, type ReductionOptions } from '../reduction.js';
 import { asTensor, assertRank, assertSameShape, positive, type TensorInput } from '../validate.js';
-import { l2Normalize } from './distillation-utils.js';
+import { l2Normalize, logSoftmaxLast } from './distillation-utils.js';
 
 /** Options of {@link infoNceLoss}: at most one of `logitScale`, `scale`, `temperature` (default logitScale ln(1/0.07)). */
 export interface InfoNceOptions extends ReductionOptions {
@@ -59,8 +59,8 @@ export function infoNceLoss(yTrue: TensorInput, yPred: TensorInput, options: Inf
         : scale ?? (temperature !== undefined ? 1 / temperature : Math.exp(Math.min(logitScale ?? CLIP_INIT_LOGIT_SCALE, LN_100)));
     const logits = tf.mul(tf.matMul(l2Normalize(a, -1), l2Normalize(b, -1), false, true), multiplier);
     const eye = tf.eye(n);
-    const rows = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), eye), -1));
-    const cols = tf.neg(tf.sum(tf.mul(tf.logSoftmax(tf.transpose(logits)), eye), -1));
+    const rows = tf.neg(tf.sum(tf.mul(logSoftmaxLast(logits), eye), -1));
+    const cols = tf.neg(tf.sum(tf.mul(logSoftmaxLast(tf.transpose(logits)), eye), -1));
     return reduce(tf.mul(tf.add(rows, cols), 0.5), reduction);
   });
 }

@@ -20,6 +20,22 @@ function expectFinite(xs: tf.Tensor[], label: string): void {
   for (const x of xs) expect(Array.from(x.dataSync()).every(Number.isFinite), `${label}: ${x.toString()}`).toBe(true);
 }
 
+describe('kdKlLoss reductions', () => {
+  it("'mean' is torch's kl_div batchmean · τ² for [B, C]; for [B, T, C] batchmean is 'sum' / B", () => {
+    // (A rank-1 input is one row here, while torch would take its classes as the batch.)
+    const cases = fixtures.cases.filter((c) => c.shape.length >= 2);
+    expect(cases.length).toBeGreaterThanOrEqual(4);
+    for (const c of cases) {
+      const t = tf.tensor(c.yTrue, c.shape);
+      const s = tf.tensor(c.yPred, c.shape);
+      const opts = c.options as Record<string, unknown>;
+      const ours = c.shape.length === 2 ? kdKlLoss(t, s, opts) : tf.div(kdKlLoss(t, s, { ...opts, reduction: 'sum' }), c.shape[0]!);
+      expectTensorClose(ours, [c.torchBatchmean], { rtol: 1e-4, atol: 1e-5 }, `batchmean, shape [${c.shape}]`);
+      tf.dispose([t, s, ours]);
+    }
+  });
+});
+
 describe('kdKlLoss numerics', () => {
   it('stays exact and finite for logits of ±1e4 at temperatures 0.5 to 20', () => {
     // Teacher certain of class 0, student certain of class 1: p = (1, 0), log q = (−2e4/τ, 0), so

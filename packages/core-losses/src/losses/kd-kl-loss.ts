@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkReduction, reduce, type ReductionOptions } from '../reduction.js';
 import { asTensor, assertRankAtLeast, assertSameShape, oneOf, positive, type TensorInput } from '../validate.js';
+import { logSoftmaxLast } from './distillation-utils.js';
 
 /** Options of {@link kdKlLoss}. */
 export interface KdKlOptions extends ReductionOptions {
@@ -54,8 +55,8 @@ export function kdKlLoss(yTrue: TensorInput, yPred: TensorInput, { temperature =
     assertSameShape(t, s, 'kdKlLoss');
     assertRankAtLeast(s, 1, 'yPred', 'kdKlLoss');
     const toLogits = inputs === 'logits' ? (x: tf.Tensor) => x : logProbabilities;
-    const logP = tf.logSoftmax(tf.div(toLogits(t), temperature));
-    const logQ = tf.logSoftmax(tf.div(toLogits(s), temperature));
+    const logP = logSoftmaxLast(tf.div(toLogits(t), temperature));
+    const logQ = logSoftmaxLast(tf.div(toLogits(s), temperature));
     const kl = tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), -1);
     return reduce(tf.mul(kl, temperature * temperature), reduction);
   });

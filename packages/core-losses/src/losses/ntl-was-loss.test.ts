@@ -84,6 +84,15 @@ describe('ntlWasLoss', () => {
     tf.dispose([logits, v, g]);
   });
 
+  it('accepts −∞ logits on tokens that are not number tokens (a masked vocabulary)', () => {
+    const tokenValues = { '1': 0, '2': 1 };
+    const masked = ntlWasLoss([2], [[Number.NEGATIVE_INFINITY, 0, 0, Number.NEGATIVE_INFINITY]], { tokenValues });
+    const g = tf.grad((x: tf.Tensor) => ntlWasLoss([2], x, { tokenValues }))(tf.tensor2d([[Number.NEGATIVE_INFINITY, 0, 0, 0]]));
+    expectTensorClose(masked, [0.5], { rtol: 1e-6, atol: 0 }, 'half the mass one unit away');
+    expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([masked, g]);
+  });
+
   it('rejects ids outside the vocabulary and a mask of the wrong shape', () => {
     expect(() => ntlWasLoss([[7]], tf.zeros([1, 1, 4]))).toThrow(/Value: 7 at flat index 0/);
     expect(() => ntlWasLoss([1, 2], tf.zeros([2, 4]), { mask: [1, 1, 1] })).toThrow(/option 'mask' must have shape \[2\]/);

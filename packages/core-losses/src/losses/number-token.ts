@@ -66,6 +66,18 @@ function numberTokens(tokenValues: NumberTokenOptions['tokenValues'], v: number,
   return pairs.sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * logits[..., ids] as a product with a one-hot [V, K] selection matrix: the gradient of tf.gather needs the
+ * UnsortedSegmentSum kernel, which the wasm backend lacks.
+ */
+function selectColumns(logits: tf.Tensor, ids: number[]): tf.Tensor {
+  const v = logits.shape[logits.rank - 1]!;
+  const select = tf.transpose(tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), v), 'float32'));
+  // ±∞ logits (masked vocabulary entries) would give 0·∞ = NaN in the product: clamp them to ±1e30 first.
+  const flat = tf.reshape(tf.clipByValue(logits, -1e30, 1e30), [-1, v]);
+  return tf.reshape(tf.matMul(flat, select), [...logits.shape.slice(0, -1), ids.length]);
+}
+
 /** Builds probabilities, values, targets and weights (call inside tf.tidy). */
 export function numberTokenSetup(yTrue: TensorInput, yPred: TensorInput, options: NumberTokenOptions, fn: string): NumberTokenSetup {
   const { tokenValues, targets = 'ids', mask, ignoreIndex = -100 } = options;
@@ -75,7 +87,7 @@ export function numberTokenSetup(yTrue: TensorInput, yPred: TensorInput, options
   const pairs = numberTokens(tokenValues, v, fn);
   const ids = pairs.map(([id]) => id);
   const values = tf.tensor1d(pairs.map(([, value]) => value));
-  const probs = tf.softmax(ids.length === v ? logits : tf.gather(logits, tf.tensor1d(ids, 'int32'), logits.rank - 1));
+  const probs = tf.softmax(ids.length === v ? logits : selectColumns(logits, ids));
   const posShape = logits.shape.slice(0, -1);
   let target: tf.Tensor;
   let weights: tf.Tensor;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
 import { checkReduction, type ReductionOptions } from '../reduction.js';
 import { asTensor, assertRankAtLeast, type TensorInput } from '../validate.js';
-import { maskWeights, reduceMasked, tokenIds } from './distillation-utils.js';
+import { logSoftmaxLast, maskWeights, reduceMasked, tokenIds } from './distillation-utils.js';
 
 /** Options of {@link seqKdLoss}. */
 export interface SeqKdOptions extends ReductionOptions {
@@ -42,7 +42,7 @@ export function seqKdLoss(yTrue: TensorInput, yPred: TensorInput, { lengths, mas
     const m = maskWeights(mask, posShape, fn);
     if (m) weights = tf.mul(weights, m);
     if (lengths !== undefined) weights = tf.mul(weights, lengthMask(lengths, posShape, fn));
-    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(ids, v), tf.logSoftmax(logits)), -1));
+    const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(ids, v), logSoftmaxLast(logits)), -1));
     return reduceMasked(nll, weights, reduction);
   });
 }
