@@ -12,3 +12,20 @@ export {
   face2img, faceIndex, faces2map, img2face, map2faces, padFace, padFaces, padIndex, type CornerFill, type FaceOptions,
   type PadIndex, type PadOptions,
 } from './faces.js';
+export {
+  alm2cl, almFromInterleaved, almIndex, almLmax, almSize, almToInterleaved, almxfl, cloneAlm, createAlm, gaussBeam,
+  type Alm, type Alm2clOptions, type AlmxflOptions,
+} from './alm.js';
+export { alm2map, map2alm, type Alm2mapOptions, type Map2almOptions } from './sht.js';
+export {
+  anafast, smoothing, synalm, synfast, type AnafastOptions, type BeamOptions, type RandomOptions, type SmoothingOptions,
+  type SynalmOptions, type SynfastOptions,
+} from './spectra.js';
+export { pixwin, type PixwinOptions } from './pixwin.js';
+export { SeededRandom } from './random.js';
+export { Fft, fftPlan } from './fft.js';
+export {
+  FitsHeader, parseFits, parseHealpixMap, readColumn, readHealpixMap, serializeHealpixMap, tableColumns, writeHealpixMap,
+  type FitsCard, type FitsColumn, type FitsHdu, type FitsMapType, type FitsValue, type HealpixMapFile, type ReadHealpixOptions,
+  type WriteHealpixOptions,
+} from './fits.js';

@@ -599,6 +599,40 @@ export function neighbours(nside: number, pix: number, { nest = false }: SchemeO
   return result;
 }
 
+/**
+ * Internal: unit vector of the point with fractional face coordinates (x, y) ∈ [0, 1]² on face `face`
+ * (HEALPix C++ xyf2loc); pixel (ix, iy) of nside has its centre at ((ix + ½)/nside, (iy + ½)/nside).
+ * The map (x, y) → sphere is equal-area, so a uniform sub-grid splits a pixel into equal areas.
+ */
+export function xyf2vec(x: number, y: number, face: number, out: number[]): void {
+  const jr = JRLL[face]! - x - y;
+  let nr: number;
+  let z: number;
+  let sth: number;
+  if (jr < 1) {
+    nr = jr;
+    const tmp = (nr * nr) / 3;
+    z = 1 - tmp;
+    sth = Math.sqrt(tmp * (2 - tmp));
+  } else if (jr > 3) {
+    nr = 4 - jr;
+    const tmp = (nr * nr) / 3;
+    z = tmp - 1;
+    sth = Math.sqrt(tmp * (2 - tmp));
+  } else {
+    nr = 1;
+    z = ((2 - jr) * 2) / 3;
+    sth = Math.sqrt((1 - z) * (1 + z));
+  }
+  let tmp = JPLL[face]! * nr + x - y;
+  if (tmp < 0) tmp += 8;
+  if (tmp >= 8) tmp -= 8;
+  const phi = nr < 1e-15 ? 0 : (0.5 * HALFPI * tmp) / nr;
+  out[0] = sth * Math.cos(phi);
+  out[1] = sth * Math.sin(phi);
+  out[2] = z;
+}
+
 /** Internal fast paths for other modules (no argument checks). */
 export const internal = {
   xyf2nest: (nside: number, x: number, y: number, f: number): number => xyf2nestB(base(nside), x, y, f),
