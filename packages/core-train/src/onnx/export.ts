@@ -35,7 +35,20 @@ export interface OnnxLoweringContext {
 /**
  * Lowers one call of a layer this exporter does not know. Gets the input tensor names and returns
  * the output name(s). Pass it as `customLayers[className]`, or give the layer class a method
- * `toOnnx(ctx, inputs)` with the same signature.
+ * `toOnnx(ctx, inputs)` with the same signature (`customLayers` wins when both exist). Inputs and
+ * outputs are in TF.js axis order (NHWC); the exporter adds any layout transposes around the call.
+ *
+ * ```ts
+ * // y = x·W + b followed by a scaled tanh, for `class ScaledTanhDense extends tf.layers.Layer`
+ * const lowering: OnnxLayerLowering = (ctx, [x]) => {
+ *   const y = ctx.op('Add', [ctx.op('MatMul', [x!, ctx.weight('kernel')]), ctx.weight('bias')]);
+ *   return ctx.op('Mul', [ctx.op('Tanh', [y]), ctx.constant([2.5], [])]);
+ * };
+ * await exportOnnx(model, 'model.onnx', { customLayers: { ScaledTanhDense: lowering } });
+ * ```
+ *
+ * Ops are ONNX opset 17 (`attr.int`, `attr.ints`, `attr.float`, `attr.string` build attributes;
+ * opset-13+ forms: Reshape/Unsqueeze/Squeeze/Slice/Pad take shapes and axes as int64 inputs).
  */
 export type OnnxLayerLowering = (ctx: OnnxLoweringContext, inputs: string[]) => string | string[];
 

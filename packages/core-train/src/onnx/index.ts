@@ -1,4 +1,6 @@
 // @lossworks/core-train/onnx: TF.js → ONNX export and onnxruntime-node inference.
+// Supported tfjs-layers classes: ONNX_LOWERINGS' keys (each has a parity test against onnxruntime);
+// other layers take a lowering through ExportOnnxOptions.customLayers or a toOnnx() method.
 export {
   exportOnnx,
   toOnnx,
