@@ -47,3 +47,6 @@ export {
   type TableOptions,
   type TableRows,
 } from './report/index.js';
+export * from './fit/index.js';
+export * from './distill/index.js';
+export * from './callbacks/index.js';
