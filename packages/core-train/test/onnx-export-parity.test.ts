@@ -103,7 +103,11 @@ const cases: Case[] = [
   { name: 'repeatVector', build: () => seq([3], L.dense({ units: 2 }), L.repeatVector({ n: 4 })) },
   { name: 'zeroPadding2d asymmetric after conv', build: () => afterConv([3, 3, 2], L.zeroPadding2d({ padding: [[1, 2], [0, 3]] })) },
   { name: 'cropping2d asymmetric', build: () => afterConv([6, 6, 2], L.cropping2D({ cropping: [[1, 0], [2, 1]] })) },
-  { name: 'dropout, spatialDropout1d, gaussianNoise (identity)', build: () => seq([4, 3], L.dropout({ rate: 0.5 }), L.spatialDropout1d({ rate: 0.3 }), L.gaussianNoise({ stddev: 1 }), L.dense({ units: 2 })) },
+  {
+    name: 'dropout, spatialDropout1d, gaussianNoise, gaussianDropout, alphaDropout (identity at inference)',
+    build: () =>
+      seq([4, 3], L.dropout({ rate: 0.5 }), L.spatialDropout1d({ rate: 0.3 }), L.gaussianNoise({ stddev: 1 }), L.gaussianDropout({ rate: 0.2 }), L.alphaDropout({ rate: 0.1 }), L.dense({ units: 2 })),
+  },
   // embedding
   { name: 'embedding (float indices)', build: () => seq([5], L.embedding({ inputDim: 7, outputDim: 3 })), inputs: [{ vocab: 7 }] },
   {
