@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/*.fixtures.json', 'coverage/**', '.turbo/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/*.fixtures.json', 'coverage/**', '.turbo/**', '.cache/**', 'runs/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
