@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
+import { installKernelsAndGradients } from './kernels/gradients.js';
 
 /**
  * The tensor backends lossworks can run on, fastest first:
@@ -43,7 +44,7 @@ export interface SelectBackendOptions {
   force?: BackendName;
   /** Order of preference. Default {@link BACKEND_ORDER}. */
   order?: readonly BackendName[];
-  /** Threads for backends that take a count (onnx intra-op threads). Default: all cores. */
+  /** Threads for backends that take a count (the onnx backend's ONNX Runtime intra-op threads). Default: one per core. */
   threads?: number;
   /** Environment to read `LOSSWORKS_BACKEND` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
@@ -55,10 +56,14 @@ interface Candidate {
   load: (ctx: { importer: ModuleImporter; threads?: number }) => Promise<string>;
 }
 
-/** Registers an accelerated backend loader (the ONNX Runtime kernels register themselves here). */
+/** Loaders that replace a candidate's built-in one (see {@link registerBackendLoader}). */
 const extraLoaders = new Map<BackendName, Candidate['load']>();
 
-/** Makes `name` loadable by {@link selectBackend}; used by core-train's accelerated kernels. */
+/**
+ * Replaces how {@link selectBackend} loads `name` (e.g. an alternative accelerated backend for 'onnx',
+ * whose built-in loader is core-train's ONNX Runtime kernels). The loader must activate the backend
+ * and return its TF.js name.
+ */
 export function registerBackendLoader(name: BackendName, load: Candidate['load']): void {
   extraLoaders.set(name, load);
 }
@@ -71,6 +76,8 @@ async function activate(tfName: string): Promise<string> {
   // result already says which backends were skipped and why, so the banner is switched off.
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+  // Gradients of dilated convolutions and the kernels training needs that this backend lacks.
+  installKernelsAndGradients();
   return tfName;
 }
 
@@ -97,8 +104,10 @@ const CANDIDATES: Record<BackendName, Candidate> = {
   onnx: {
     load: async (ctx) => {
       const load = extraLoaders.get('onnx');
-      if (!load) throw new Error('the ONNX Runtime kernels are not registered in this build');
-      return load(ctx);
+      if (load) return load(ctx);
+      // Loaded on demand: importing core-train never loads onnxruntime-node.
+      const { loadOnnxBackend } = await import('./kernels/index.js');
+      return activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads }));
     },
   },
   wasm: {

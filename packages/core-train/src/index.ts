@@ -10,6 +10,8 @@ export {
   type ModuleImporter,
   type SelectBackendOptions,
 } from './backend.js';
+// Gradients of dilated convolutions and missing training kernels, on every backend (selectBackend calls it).
+export { installKernelsAndGradients } from './kernels/gradients.js';
 // Training: optimizers, schedules, data, checkpoints, fit, callbacks, distillation.
 export * from './optimizers/index.js';
 export * from './schedules/index.js';

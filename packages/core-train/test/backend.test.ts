@@ -22,6 +22,7 @@ describe('selectBackend', () => {
       {
         '@tensorflow/tfjs-node-gpu': "Cannot find package '@tensorflow/tfjs-node-gpu'",
         '@tensorflow/tfjs-node': 'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x',
+        'onnxruntime-node': "Cannot find package 'onnxruntime-node'",
         '@tensorflow/tfjs-backend-wasm': 'wasm file missing',
       },
       seen,
@@ -29,11 +30,12 @@ describe('selectBackend', () => {
     const sel = await selectBackend({ importer, env: {} });
     expect(BACKEND_ORDER).toEqual(['tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm', 'cpu']);
     expect(sel.attempts.map((a) => a.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm', 'cpu']);
-    expect(seen).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']);
+    expect(seen).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', 'onnxruntime-node', '@tensorflow/tfjs-backend-wasm']);
     expect(sel.name).toBe('cpu');
     expect(sel.forced).toBe(false);
     expect(tf.getBackend()).toBe('cpu');
     expect(sel.attempts[1]!.reason).toMatch(/native addon/);
+    expect(sel.attempts[2]!.reason).toBe("Cannot find package 'onnxruntime-node'");
     expect(sel.attempts[3]!.reason).toBe('wasm file missing');
     expect(sel.attempts.slice(0, 4).every((a) => !a.ok)).toBe(true);
     expect(describeSelection(sel)).toMatch(/tfjs-node: skipped \(The Node.js native addon/);
@@ -52,6 +54,35 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     const y = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync());
     expect(Array.from(y)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('picks the onnx backend (ONNX Runtime kernels) before wasm when onnxruntime-node loads', async () => {
+    const seen: string[] = [];
+    const importer = fakeImporter(
+      { '@tensorflow/tfjs-node-gpu': 'absent', '@tensorflow/tfjs-node': 'native addon missing' },
+      seen,
+    );
+    const sel = await selectBackend({ importer, env: {}, threads: 1 });
+    expect(sel.name).toBe('onnx');
+    expect(sel.tfBackend).toBe('onnx');
+    expect(tf.getBackend()).toBe('onnx');
+    expect(seen).toContain('onnxruntime-node');
+    expect(seen).not.toContain('@tensorflow/tfjs-backend-wasm');
+    const y = tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync());
+    expect(y[0]).toBe(64);
+  });
+
+  it('falls back from onnx with the reason when the ONNX Runtime binding cannot load', async () => {
+    const importer = fakeImporter(
+      { 'onnxruntime-node/dist/binding.js': 'libonnxruntime.so.1: cannot open shared object file' },
+      [],
+    );
+    const sel = await selectBackend({ importer, env: {}, order: ['onnx', 'cpu'] });
+    expect(sel.name).toBe('cpu');
+    expect(sel.attempts[0]).toMatchObject({ name: 'onnx', ok: false, reason: 'libonnxruntime.so.1: cannot open shared object file' });
+    await expect(selectBackend({ importer, env: { LOSSWORKS_BACKEND: 'onnx' } })).rejects.toThrow(
+      /LOSSWORKS_BACKEND=onnx could not be loaded:\n {2}onnx: libonnxruntime/,
+    );
   });
 
   it('uses exactly the backend LOSSWORKS_BACKEND names', async () => {

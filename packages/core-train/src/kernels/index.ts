@@ -1,0 +1,53 @@
+// core-train's fast kernels: the 'onnx' TF.js backend (the cpu backend with its heavy kernels run by
+// ONNX Runtime), loaded lazily by selectBackend() so that importing core-train never loads
+// onnxruntime-node.
+import type { ModuleImporter } from '../backend.js';
+import { convKernels } from './kernels-conv.js';
+import { matMulKernels } from './kernels-matmul.js';
+import { ONNX_BACKEND, registerOnnxBackend, type KernelFn } from './onnx-backend.js';
+import { loadOrt, OrtRuntime } from './ort.js';
+
+export { ONNX_BACKEND, OnnxCpuBackend } from './onnx-backend.js';
+export { OrtRuntime, loadOrt, ORT_SPECIFIERS, type OrtRuntimeOptions } from './ort.js';
+export { convPath, geometryOf, type ConvGeometry, type ConvPath } from './conv-graphs.js';
+
+let runtime: OrtRuntime | undefined;
+
+/** Every kernel the 'onnx' backend runs in ONNX Runtime, by TF.js kernel name. */
+export function onnxKernels(): Record<string, KernelFn> {
+  return { ...convKernels(), ...matMulKernels() };
+}
+
+/** The ONNX Runtime of the 'onnx' backend, or undefined before {@link loadOnnxBackend} succeeded. */
+export function onnxRuntime(): OrtRuntime | undefined {
+  return runtime;
+}
+
+/** Options of {@link loadOnnxBackend}. */
+export interface LoadOnnxBackendOptions {
+  /** Loads onnxruntime-node (default: dynamic import); tests pass one that fails. */
+  importer?: ModuleImporter;
+  /** ONNX Runtime intra-op threads (default: one per core). */
+  threads?: number;
+  /** Most cached ONNX sessions (default 256). */
+  maxSessions?: number;
+}
+
+/**
+ * Loads onnxruntime-node's native binding and registers the 'onnx' TF.js backend (it does not make it
+ * the active backend: selectBackend() or tf.setBackend('onnx') does). Throws the import error when
+ * onnxruntime-node cannot load. Returns the TF.js backend name.
+ */
+export async function loadOnnxBackend(options: LoadOnnxBackendOptions = {}): Promise<string> {
+  const importer = options.importer ?? ((s: string) => import(s));
+  const ort = await loadOrt(importer);
+  if (!runtime) {
+    const rt = new OrtRuntime(ort, { threads: options.threads, maxSessions: options.maxSessions });
+    rt.blockSize(); // runs a first graph: fails here, not inside a kernel, if the native library is broken
+    runtime = rt;
+    registerOnnxBackend(rt, onnxKernels());
+  } else {
+    runtime.setThreads(options.threads);
+  }
+  return ONNX_BACKEND;
+}

@@ -1,0 +1,142 @@
+// Convolution kernels of the 'onnx' backend (NHWC, float32); anything else goes to the cpu kernel.
+import * as tf from '@tensorflow/tfjs';
+import {
+  convForwardGraph,
+  filterGradGraph,
+  geometryKey,
+  geometryOf,
+  inputGradGraph,
+  type ConvForwardOptions,
+  type ConvGeometry,
+  type FusedActivation,
+  type TfConvInfo,
+} from './conv-graphs.js';
+import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
+import type { GraphBuilder } from './graph-builder.js';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: FusedActivation;
+  leakyreluAlpha?: number;
+  inputShape?: number[];
+  filterShape?: number[];
+}
+
+function isNhwcFloat(attrs: ConvAttrs, ...ts: Array<tf.TensorInfo | undefined>): boolean {
+  return (attrs.dataFormat ?? 'NHWC') === 'NHWC' && ts.every((t) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) > 0));
+}
+
+function geometry(xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs, depthwise: boolean): ConvGeometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
+  return geometryOf(info as unknown as TfConvInfo, depthwise);
+}
+
+/** Runs one cached graph on float32 inputs and returns its single output as a new tensor. */
+export function runGraph(
+  backend: OnnxCpuBackend,
+  key: string,
+  build: () => ReturnType<GraphBuilder['build']>,
+  inputs: readonly tf.TensorInfo[],
+  outShape: readonly number[],
+): tf.TensorInfo {
+  const rt = backend.runtime;
+  const session = rt.session(key, build);
+  const out = new Float32Array(tf.util.sizeFromShape([...outShape]));
+  rt.run(
+    session,
+    inputs.map((t) => ({ data: backend.f32(t), dims: t.shape })),
+    [{ data: out, dims: outShape }],
+  );
+  return backend.out(outShape, out);
+}
+
+function forward(name: string, depthwise: boolean): KernelFn {
+  const fallback = cpuKernel(name);
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!x || !filter || !isNhwcFloat(attrs, x, filter, bias, preluActivationWeights)) return fallback(args);
+    const backend = args.backend as OnnxCpuBackend;
+    const geo = geometry(x.shape, filter.shape, attrs, depthwise);
+    const block = backend.runtime.blockSize();
+    const opts: ConvForwardOptions = {
+      bias: bias ? bias.shape : null,
+      activation: attrs.activation ?? 'linear',
+      prelu: preluActivationWeights ? preluActivationWeights.shape : null,
+      leakyAlpha: attrs.leakyreluAlpha ?? 0.2,
+    };
+    const key = `conv:${geometryKey(geo)}:${block}:${opts.bias?.join('x') ?? '-'}:${opts.activation}:${opts.prelu?.join('x') ?? '-'}:${opts.leakyAlpha}`;
+    const ins = [x, filter, ...(bias ? [bias] : []), ...(preluActivationWeights ? [preluActivationWeights] : [])];
+    return runGraph(backend, key, () => convForwardGraph(geo, block, opts), ins, [geo.n, geo.outH, geo.outW, geo.outC]);
+  };
+}
+
+/** The cpu kernels have no `dilations` for backprops: refuse rather than silently ignore it. */
+function undilatedFallback(name: string): KernelFn {
+  const cpu = cpuKernel(name);
+  return (args) => {
+    const d = (args.attrs as unknown as ConvAttrs).dilations ?? 1;
+    if ((Array.isArray(d) ? d : [d, d]).some((v) => v !== 1)) {
+      throw new Error(`onnx backend: ${name} with dilations ${String(d)} needs NHWC float32 tensors`);
+    }
+    return cpu(args);
+  };
+}
+
+function inputGrad(name: string, depthwise: boolean): KernelFn {
+  const fallback = undilatedFallback(name);
+  return (args) => {
+    const { dy, filter } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!dy || !filter || !attrs.inputShape || !isNhwcFloat(attrs, dy, filter)) return fallback(args);
+    const backend = args.backend as OnnxCpuBackend;
+    const geo = geometry(attrs.inputShape, filter.shape, attrs, depthwise);
+    const block = backend.runtime.blockSize();
+    return runGraph(backend, `dx:${geometryKey(geo)}:${block}`, () => inputGradGraph(geo, block), [dy, filter], [geo.n, geo.inH, geo.inW, geo.inC]);
+  };
+}
+
+function filterGrad(name: string, depthwise: boolean): KernelFn {
+  const fallback = undilatedFallback(name);
+  return (args) => {
+    const { x, dy } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (!x || !dy || !attrs.filterShape || !isNhwcFloat(attrs, x, dy)) return fallback(args);
+    const backend = args.backend as OnnxCpuBackend;
+    const geo = geometry(x.shape, attrs.filterShape, attrs, depthwise);
+    return runGraph(backend, `dw:${geometryKey(geo)}`, () => filterGradGraph(geo), [x, dy], attrs.filterShape);
+  };
+}
+
+/**
+ * The convolution kernels of the 'onnx' backend. Conv2DBackpropInput/Filter and the depthwise
+ * backprops also honour a `dilations` attribute (TF.js's own kernels have none; the dilated-conv
+ * gradients of ./gradients.ts pass it to this backend).
+ */
+export function convKernels(): Record<string, KernelFn> {
+  return {
+    Conv2D: forward('Conv2D', false),
+    FusedConv2D: forward('FusedConv2D', false),
+    DepthwiseConv2dNative: forward('DepthwiseConv2dNative', true),
+    FusedDepthwiseConv2D: forward('FusedDepthwiseConv2D', true),
+    Conv2DBackpropInput: inputGrad('Conv2DBackpropInput', false),
+    Conv2DBackpropFilter: filterGrad('Conv2DBackpropFilter', false),
+    DepthwiseConv2dNativeBackpropInput: inputGrad('DepthwiseConv2dNativeBackpropInput', true),
+    DepthwiseConv2dNativeBackpropFilter: filterGrad('DepthwiseConv2dNativeBackpropFilter', true),
+  };
+}

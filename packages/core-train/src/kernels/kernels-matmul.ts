@@ -1,0 +1,92 @@
+// Matrix-product kernels of the 'onnx' backend: BatchMatMul and _FusedMatMul as one ONNX graph each
+// (Gemm for 2-D operands, MatMul with batch broadcasting otherwise).
+import * as tf from '@tensorflow/tfjs';
+import { attr } from '../onnx/proto.js';
+import { emitActivation, type FusedActivation } from './conv-graphs.js';
+import { GraphBuilder } from './graph-builder.js';
+import { runGraph } from './kernels-conv.js';
+import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: FusedActivation;
+  leakyreluAlpha?: number;
+}
+
+/**
+ * Below this many multiply-adds the cpu kernel is used: an ONNX Runtime call costs ~10–20 µs, the
+ * cpu backend's JavaScript loop about 1 ns per multiply-add.
+ */
+export const MATMUL_MIN_MACS = 8192;
+
+function swapLast(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return perm;
+}
+
+/** Output shape of TF.js's batch matmul (numpy broadcasting of the batch dims). */
+function outShape(a: readonly number[], b: readonly number[], ta: boolean, tb: boolean): number[] {
+  const m = ta ? a[a.length - 1]! : a[a.length - 2]!;
+  const n = tb ? b[b.length - 2]! : b[b.length - 1]!;
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.slice(0, -2), b.slice(0, -2));
+  return [...batch, m, n];
+}
+
+/** The ONNX graph of act(op(a)·op(b) + bias). */
+export function matMulGraph(
+  a: readonly number[],
+  b: readonly number[],
+  attrs: MatMulAttrs,
+  bias: readonly number[] | null,
+  prelu: readonly number[] | null,
+): ReturnType<GraphBuilder['build']> {
+  const g = new GraphBuilder();
+  const ai = g.input(a);
+  const bi = g.input(b);
+  const biasIn = bias ? g.input(bias) : undefined;
+  const preluIn = prelu ? g.input(prelu) : undefined;
+  const out = outShape(a, b, attrs.transposeA, attrs.transposeB);
+  let y: string;
+  const [m, n] = [out[out.length - 2]!, out[out.length - 1]!];
+  // Gemm's C broadcasts one way to [M, N]: [N], [1, N], [M, N] or a scalar.
+  const gemmBias = bias !== null && (bias.length === 0 || (bias.length === 1 && (bias[0] === n || bias[0] === 1)) || (bias.length === 2 && (bias[0] === 1 || bias[0] === m) && (bias[1] === n || bias[1] === 1)));
+  if (a.length === 2 && b.length === 2) {
+    const ins = [ai, bi];
+    if (gemmBias && biasIn) ins.push(biasIn);
+    y = g.op('Gemm', ins, { transA: attr.int(attrs.transposeA ? 1 : 0), transB: attr.int(attrs.transposeB ? 1 : 0) });
+    if (biasIn && !gemmBias) y = g.op('Add', [y, biasIn]);
+  } else {
+    const a2 = attrs.transposeA ? g.transpose(ai, swapLast(a.length)) : ai;
+    const b2 = attrs.transposeB ? g.transpose(bi, swapLast(b.length)) : bi;
+    y = g.op('MatMul', [a2, b2]);
+    if (biasIn) y = g.op('Add', [y, biasIn]);
+  }
+  y = emitActivation(g, y, { bias, activation: attrs.activation ?? 'linear', prelu, leakyAlpha: attrs.leakyreluAlpha ?? 0.2 }, preluIn);
+  g.output(y, out);
+  return g.build('matmul');
+}
+
+function matMulKernel(name: string): KernelFn {
+  const fallback = cpuKernel(name);
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    const ins = [a, b, bias, preluActivationWeights].filter((t): t is tf.TensorInfo => t !== undefined);
+    if (!a || !b || ins.some((t) => t.dtype !== 'float32') || a.shape.length < 2 || b.shape.length < 2) return fallback(args);
+    const out = outShape(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
+    const k = attrs.transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
+    const size = tf.util.sizeFromShape(out);
+    if (size === 0 || size * k < MATMUL_MIN_MACS) return fallback(args);
+    const backend = args.backend as OnnxCpuBackend;
+    const key = `mm:${a.shape.join('x')}:${b.shape.join('x')}:${+attrs.transposeA}${+attrs.transposeB}:${bias?.shape.join('x') ?? '-'}:${attrs.activation ?? 'linear'}:${preluActivationWeights?.shape.join('x') ?? '-'}:${attrs.leakyreluAlpha ?? ''}`;
+    return runGraph(backend, key, () => matMulGraph(a.shape, b.shape, attrs, bias?.shape ?? null, preluActivationWeights?.shape ?? null), ins, out);
+  };
+}
+
+/** BatchMatMul and _FusedMatMul of the 'onnx' backend. */
+export function matMulKernels(): Record<string, KernelFn> {
+  return { BatchMatMul: matMulKernel('BatchMatMul'), _FusedMatMul: matMulKernel('_FusedMatMul') };
+}
