@@ -164,7 +164,7 @@ const cache = new Map<string, Float64Array>();
 
 /**
  * Temperature pixel window W_ℓ of resolution nside, ℓ = 0..lmax (healpy pixwin, computed numerically:
- * see the module comment; cached). Cost grows as nside²: about 0.05 s at nside 64, 0.5 s at 256, 8 s at 1024.
+ * see the module comment; cached). Cost grows as nside²: about 0.05–0.25 s at nside 64, 0.5–1.2 s at 256, 20 s at 1024 (shared machine).
  */
 export function pixwin(nside: number, { lmax }: PixwinOptions = {}): Float64Array {
   checkNside(nside, 'pixwin');

@@ -6,7 +6,9 @@
 //   a ← A(m);  repeat iter times: a ← a + A(m − S(a)),   A = analysis, S = synthesis.
 // λ_mm = (−1)^m √((2m+1)/(4π) Π_{k≤m} (2k−1)/(2k)) sin^m θ underflows near the poles for large m; values
 // carry a power-of-two scale (2^600 steps) until the recurrence brings them back into range, and
-// contributions below 2^−300 of the scale are dropped (as libsharp does).
+// contributions below 2^−300 of the scale are dropped (as libsharp does). Pairs run from the equator
+// towards the poles: once a ring's λ_ℓm stays below 2^−300 up to lmax (the evanescent region, where
+// |λ_ℓm| grows with sin θ), every ring nearer the pole is skipped for that m.
 import { almIndex, almSize, createAlm, type Alm } from './alm.js';
 import { HealpixError } from './errors.js';
 import { fftPlan } from './fft.js';
@@ -165,7 +167,7 @@ function analysis(map: ArrayLike<number>, g: Geometry, alm: Alm): void {
     if (m > 0) start.advance();
     recurrence(m, lmax, A, B);
     const base = almIndex(0, m, lmax);
-    for (let p = 0; p < P; p++) {
+    for (let p = P - 1; p >= 0; p--) {
       const i = m * P + p;
       const er = Er[i]!;
       const ei = Ei[i]!;
@@ -188,7 +190,7 @@ function analysis(map: ArrayLike<number>, g: Geometry, alm: Alm): void {
           sc--;
         }
       }
-      if (sc > 0) continue;
+      if (sc > 0) break; // negligible up to lmax here, so in every ring nearer the pole too
       // v1 = λ_l, v0 = λ_{l-1}
       if (((l - m) & 1) === 0) {
         aRe[base + l]! += v1 * er;
@@ -231,7 +233,7 @@ function synthesis(alm: Alm, g: Geometry, out: Float64Array): void {
     if (m > 0) start.advance();
     recurrence(m, lmax, A, B);
     const base = almIndex(0, m, lmax);
-    for (let p = 0; p < P; p++) {
+    for (let p = P - 1; p >= 0; p--) {
       const z = g.z[p]!;
       let v0 = 0;
       let v1 = start.v[p]!;
@@ -248,7 +250,7 @@ function synthesis(alm: Alm, g: Geometry, out: Float64Array): void {
           sc--;
         }
       }
-      if (sc > 0) continue;
+      if (sc > 0) break;
       let evR = 0;
       let evI = 0;
       let odR = 0;
