@@ -14,21 +14,16 @@ export interface RmseOptions extends ReductionOptions {
 }
 
 /**
- * √x with the gradient 1/(2√x) where x > 0 and 0 at x = 0. tf.sqrt's gradient is ∞ at 0, which turns a
- * perfect prediction into NaN updates; 0 is the subgradient of the RMSE there.
+ * √x for x ≥ 0 with the gradient 1/(2√x) where x > 0 and 0 at x = 0. tf.sqrt's gradient is ∞ at 0, which
+ * turns a perfect prediction into NaN updates; 0 is the subgradient of the RMSE there. Written as the
+ * "double where" (no customGrad: its save() trips tfjs's IS_TEST leak check on wasm, and a closure over x
+ * reads a tensor the caller's tidy has already disposed).
  */
-export const sqrtZeroGrad: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const y = tf.sqrt(x);
-  save([y]);
-  return {
-    value: y,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const s = saved[0] as tf.Tensor;
-      return tf.mul(dy, tf.where(tf.greater(s, 0), tf.div(0.5, s), tf.zerosLike(s)));
-    },
-  };
-}) as (x: tf.Tensor) => tf.Tensor;
+export function sqrtZeroGrad(x: tf.Tensor): tf.Tensor {
+  const zero = tf.greaterEqual(0, x); // greaterEqual: the comparison with a registered (zero) gradient
+  const safe = tf.where(zero, tf.onesLike(x), x); // √ never sees 0, so its gradient stays finite
+  return tf.where(zero, tf.zerosLike(x), tf.sqrt(safe));
+}
 
 /** Validates an axis option against a rank; returns the axes as non-negative, sorted, unique. */
 export function normalizeAxes(axis: number | number[] | undefined, rank: number, option: string, fn: string): number[] {
