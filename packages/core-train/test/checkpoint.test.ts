@@ -10,6 +10,8 @@ import {
   checkpointer,
   fit,
   latestCheckpoint,
+  listTempFiles,
+  nodeIo,
   readSafetensors,
   writeSafetensors,
   type FitArgs,
@@ -154,6 +156,32 @@ describe('checkpointer', () => {
     // Resuming a finished run trains no more steps.
     const h = await fit(m, stream(samples, 8), args({ epochs: 3, resume: dir }));
     expect(h.steps.step.at(-1)).toBe(12);
+    m.dispose();
+  });
+
+  it('a failure while writing a checkpoint leaves the previous one complete and no temporary file', async () => {
+    const dir = join(root, 'atomic');
+    let writes = 0;
+    // The second write dies half-way (a full disk, a killed process).
+    const io = {
+      ...nodeIo,
+      async writeFile(p: string, data: Uint8Array) {
+        if (++writes === 2) {
+          await nodeIo.writeFile(p, data.subarray(0, data.length >> 1));
+          throw new Error('ENOSPC: no space left on device (injected)');
+        }
+        await nodeIo.writeFile(p, data);
+      },
+    };
+    const m = mlp(18);
+    const err = await expectNoLeak(() => fit(m, stream(samples, 8), args({ epochs: 3, callbacks: [checkpointer({ dir, io })] })).catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect((err as Error).message).toContain(join(dir, 'ckpt-000000008.safetensors'));
+    expect(await readdir(dir)).toEqual(['ckpt-000000004.safetensors']);
+    expect(await listTempFiles(dir)).toEqual([]);
+    // The surviving checkpoint is complete: resuming from it works.
+    const h = await fit(m, stream(samples, 8), args({ maxSteps: 5, resume: dir }));
+    expect(h.steps.step.at(-1)).toBe(5);
     m.dispose();
   });
 

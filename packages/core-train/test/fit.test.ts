@@ -101,6 +101,19 @@ describe('fit', () => {
     tf.dispose([vars.w, vars.b]);
   });
 
+  it('adds tfjs-layers regularisation penalties as the term loss/regularization', async () => {
+    const model = withSeed(3, () =>
+      tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], kernelRegularizer: tf.regularizers.l2({ l2: 0.1 }) })] }),
+    );
+    const w0 = [...model.getWeights()[0]!.dataSync()];
+    const steps: Logs[] = [];
+    await fit(model, Dataset.fromArray([samples.slice(0, 8)]), { loss: [{ name: 'main', loss: 'mse' }], optimizer: { name: 'sgd', lr: 0.1 }, callbacks: [recorder(steps)] });
+    // The first step's penalty is 0.1·Σw² of the initial kernel, and it is part of the total.
+    expect(steps[0]!['loss/regularization']).toBeCloseTo(0.1 * w0.reduce((a, b) => a + b * b, 0), 6);
+    expect(steps[0]!.loss).toBeCloseTo(steps[0]!['loss/main']! + steps[0]!['loss/regularization']!, 5);
+    model.dispose();
+  });
+
   it('clips gradients to the global norm and logs the norm before clipping', async () => {
     const model = mlp(2);
     const before = weightValues(model);
@@ -175,6 +188,55 @@ describe('fit', () => {
     expect(history.history['val/score']![2]).toBeCloseTo(-history.history['val/mae']![2]!, 6);
     const logs = await evaluate(model, Dataset.fromArray([samples]), { metrics: [{ metric: mae }] });
     expect(logs.mae).toBeCloseTo(history.history['val/mae']![2]!, 6);
+    model.dispose();
+  });
+
+  it('validates with core-losses registry metrics and takes their direction from higherIsBetter', async () => {
+    let dirs: (string | undefined)[] = [];
+    const model = mlp(7);
+    const val = Dataset.fromArray([samples.slice(0, 16), samples.slice(16)]);
+    const history = await fit(model, stream(samples, 8), {
+      loss: [{ name: 'main', loss: 'mse' }],
+      optimizer: { name: 'adam', lr: 0.05 },
+      epochs: 2,
+      validation: { data: val, metrics: ['r2'] },
+      callbacks: [{ onTrainBegin: (ctx) => void (dirs = ['val/r2', 'val/psnr', 'val/hd95'].map((k) => ctx.directionOf(k))) }],
+    });
+    // r2 and psnr are higher-is-better, hd95 lower-is-better (METRICS in @lossworks/core-losses).
+    expect(dirs).toEqual(['max', 'max', 'min']);
+    // The accumulated R² over both validation batches equals R² computed in one go on all samples.
+    const all = await evaluate(model, Dataset.fromArray([samples]), { metrics: ['r2'] });
+    expect(history.history['val/r2']![1]).toBeCloseTo(all.r2!, 5);
+    model.dispose();
+  });
+
+  it('reads targets by output name from a record, and leaves the tensors of an array data source valid', async () => {
+    const model = twoOutputModel(5);
+    const [aName, bName] = model.outputNames as [string, string];
+    const batches = [0, 8].map((o) => {
+      const part = linearSamples(16, 6, true).slice(o, o + 8);
+      return {
+        x: tf.tensor(part.map((p) => p.x as number[])),
+        y: {
+          [aName]: tf.tensor(part.map((p) => [...((p.y as Float32Array[])[0] as Float32Array)])),
+          [bName]: tf.tensor(part.map((p) => [...((p.y as Float32Array[])[1] as Float32Array)])),
+        },
+      };
+    });
+    const history = await expectNoLeak(() =>
+      fit(model, batches, {
+        loss: [
+          { name: 'a', loss: 'mse', output: aName },
+          { name: 'b', loss: 'mse', output: bName },
+        ],
+        optimizer: { name: 'adam', lr: 0.05 },
+        epochs: 3,
+      }),
+    );
+    expect(history.history['loss/b']!.at(-1)!).toBeLessThan(history.history['loss/b']![0]!);
+    // fit disposed only the clones it was handed; the caller's batches are intact.
+    expect(batches.every((b) => !b.x.isDisposed && !Object.values(b.y).some((t) => t.isDisposed))).toBe(true);
+    batches.forEach((b) => tf.dispose([b.x, ...Object.values(b.y)]));
     model.dispose();
   });
 

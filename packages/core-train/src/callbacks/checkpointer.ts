@@ -1,5 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AtomicIo } from '../checkpoint/atomic.js';
 import { ValueError } from '../errors.js';
 import type { Callback, Logs, TrainContext } from '../fit/types.js';
 
@@ -17,6 +18,8 @@ export interface CheckpointerOptions {
   keep?: number;
   /** Also write `best.safetensors` whenever `monitor` improves (direction from the metric, or `mode`). */
   best?: { monitor: string; mode?: 'min' | 'max' | 'auto' };
+  /** File operations for the atomic write (default: node:fs; replaceable for other storage or fault-injection tests). */
+  io?: AtomicIo;
 }
 
 /** Name of the checkpoint written at a global step. */
@@ -29,14 +32,14 @@ export function checkpointName(step: number): string {
  * training, so `fit({ resume: dir })` continues exactly where the last one left off.
  */
 export function checkpointer(options: CheckpointerOptions): Callback {
-  const { dir, everyEpochs = 1, everySteps, onTrainEnd = true, keep, best } = options;
+  const { dir, everyEpochs = 1, everySteps, onTrainEnd = true, keep, best, io } = options;
   if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new ValueError(`checkpointer: option 'keep' must be an integer ≥ 1. Value: ${keep}.`);
   let bestValue: number | null = null;
   let lastSaved = -1;
   let mode: 'min' | 'max' = 'min';
   const save = async (ctx: TrainContext): Promise<void> => {
     if (ctx.globalStep === lastSaved) return;
-    await ctx.saveCheckpoint(join(dir, checkpointName(ctx.globalStep)));
+    await ctx.saveCheckpoint(join(dir, checkpointName(ctx.globalStep)), io);
     lastSaved = ctx.globalStep;
     if (keep !== undefined) {
       const all = (await readdir(dir)).filter((n) => /^ckpt-\d+\.safetensors$/.test(n)).sort();
@@ -65,7 +68,7 @@ export function checkpointer(options: CheckpointerOptions): Callback {
         const v = logs[best.monitor];
         if (v !== undefined && !Number.isNaN(v) && (bestValue === null || (mode === 'min' ? v < bestValue : v > bestValue))) {
           bestValue = v;
-          await ctx.saveCheckpoint(join(dir, 'best.safetensors'));
+          await ctx.saveCheckpoint(join(dir, 'best.safetensors'), io);
         }
       }
       if (everyEpochs > 0 && (epoch + 1) % everyEpochs === 0) await save(ctx);

@@ -13,6 +13,8 @@ export interface ResolvedMetric {
   metric: Metric;
   output: OutputRef | undefined;
   target: OutputRef | undefined;
+  /** Whether it was created here from a registry name (and so is ours to dispose). */
+  created: boolean;
 }
 
 /** Turns metric entries into Metric instances (registry names via core-losses' METRICS). */
@@ -24,14 +26,14 @@ export function resolveMetrics(entries: readonly MetricEntry[] = []): ResolvedMe
     const name = entry.name ?? (typeof entry.metric === 'string' ? entry.metric : metric.name);
     if (names.has(name)) throw new ValueError(`fit(validation): metric name '${name}' is used twice.`);
     names.add(name);
-    return { name, metric, output: entry.output, target: entry.target };
+    return { name, metric, output: entry.output, target: entry.target, created: typeof entry.metric === 'string' };
   });
 }
 
 /** Labelled loss terms from `FitArgs.loss` (a function becomes the single term 'loss'). */
 export function labelledTerms(loss: LossTerm[] | LossFunction, taken?: Set<string>): ResolvedTerm[] {
   if (typeof loss === 'function') return resolveTerms([{ name: 'loss', loss }], 'fit(loss)', taken);
-  if (!Array.isArray(loss) || loss.length === 0) throw new ValueError("fit: option 'loss' needs at least one term (or a loss function).");
+  if (!Array.isArray(loss)) throw new ValueError("fit: option 'loss' must be an array of terms or a loss function.");
   return resolveTerms(loss, 'fit(loss)', taken);
 }
 
@@ -137,6 +139,6 @@ export async function evaluate(model: TrainModel, data: DataSource, args: Evalua
     if (args.epoch !== undefined) opts.epoch = args.epoch;
     return await evaluateAdapter(adapter, data, terms, metrics, opts);
   } finally {
-    for (const m of metrics) m.metric.dispose();
+    for (const m of metrics) if (m.created) m.metric.dispose();
   }
 }

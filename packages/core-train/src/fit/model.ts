@@ -147,7 +147,8 @@ class LayersAdapter implements ModelAdapter {
   }
 
   regularization(): tf.Scalar[] {
-    return this.model.losses.length > 0 ? this.model.calculateLosses() : [];
+    // Sequential reports no `losses` but its inner model's regularizers are in calculateLosses().
+    return this.model.calculateLosses();
   }
 }
 

@@ -3,6 +3,7 @@ import { METRICS, type MetricSpec } from '@lossworks/core-losses';
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AtomicIo } from '../checkpoint/atomic.js';
 import { fromRawTensor, readSafetensors, toRawTensor, writeSafetensors, type RawTensor } from '../checkpoint/safetensors.js';
 import { disposeBatch, type Batch } from '../data/collate.js';
 import type { Dataset } from '../data/dataset.js';
@@ -499,7 +500,7 @@ export class Trainer implements TrainContext {
     }
   }
 
-  async saveCheckpoint(path: string): Promise<void> {
+  async saveCheckpoint(path: string, io?: AtomicIo): Promise<void> {
     const tensors: Record<string, RawTensor> = {};
     for (const p of this.adapter.params) tensors[p.key] = await toRawTensor(p.variable);
     for (const p of this.distiller?.params() ?? []) tensors[p.key] = await toRawTensor(p.variable);
@@ -526,7 +527,7 @@ export class Trainer implements TrainContext {
       history: this.history,
     };
     // NaN is not JSON: history gaps are written as null and read back as NaN.
-    await writeSafetensors(path, tensors, { format: 'lossworks', lossworks: JSON.stringify(meta) });
+    await writeSafetensors(path, tensors, { format: 'lossworks', lossworks: JSON.stringify(meta) }, io);
   }
 
   /**
@@ -607,6 +608,7 @@ export class Trainer implements TrainContext {
     if (this.ownsOptimizer) this.optimizer.dispose();
     this.ema?.dispose();
     this.distiller?.dispose();
+    for (const m of this.metrics) if (m.created) m.metric.dispose();
   }
 }
 

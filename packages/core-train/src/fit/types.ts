@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Metric } from '@lossworks/core-losses';
+import type { AtomicIo } from '../checkpoint/atomic.js';
 import type { Batch, Sample } from '../data/collate.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DistillSpec } from '../distill/distiller.js';
@@ -82,7 +83,7 @@ export interface TrainContext {
   /** 'min' or 'max' for a log key (losses: min; metrics: from higherIsBetter), or undefined if unknown. */
   directionOf(key: string): 'min' | 'max' | undefined;
   /** Writes a full checkpoint (weights, optimizer, schedule, RNG, counters, callback state) atomically. */
-  saveCheckpoint(path: string): Promise<void>;
+  saveCheckpoint(path: string, io?: AtomicIo): Promise<void>;
   /** Model parameters' current values by checkpoint key (copies; the caller disposes them). */
   snapshotWeights(): Map<string, tf.Tensor>;
   /** Assigns weights from {@link TrainContext.snapshotWeights} (does not dispose them). */
