@@ -3,7 +3,7 @@ import fixtures from './pixel.fixtures.json' with { type: 'json' };
 import { expectSame } from '../test/close.js';
 import {
   HealpixError, face2img, faceIndex, faces2map, img2face, map2faces, neighbours, nest2ring, nside2npix, padFace, padIndex, pix2ang,
-  pix2xyf,
+  pix2xyf, reorder,
 } from './index.js';
 
 /** A map whose value is its own pixel index, so a padded image shows where each value came from. */
@@ -103,6 +103,13 @@ describe('padFace', () => {
     }
     // 8 vertices where 3 faces meet; each of the 12 faces touches 2 of them: 24 corner blocks of pad² pixels
     expect(missing).toBe(24 * pad * pad);
+  });
+
+  it('a RING map pads to the same image as its NESTED reordering', () => {
+    const nside = 8;
+    const ring = Float64Array.from({ length: nside2npix(nside) }, (_, i) => Math.sin(i));
+    const nest = reorder(ring, 'r2n');
+    for (const f of [0, 5, 11]) expectSame(padFace(ring, f, 3, { nest: false }), padFace(nest, f, 3), `face ${f}`);
   });
 
   it('pad = nside at nside 2 covers all 9 blocks; rejects a bad face, pad, corner option', () => {
