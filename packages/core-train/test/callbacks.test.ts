@@ -47,6 +47,19 @@ describe('progressBar', () => {
   });
 });
 
+describe('progressBar on a TTY', () => {
+  it('redraws one line in place with cursor control', async () => {
+    const out = sink() as ReturnType<typeof sink> & { isTTY: boolean; columns: number };
+    out.isTTY = true;
+    out.columns = 120;
+    const m = mlp(8);
+    await fit(m, stream(samples, 4), base({ epochs: 1, callbacks: [progressBar({ stream: out })] }));
+    expect(out.text.includes('\u001b[')).toBe(true); // cursor moves / line clears
+    expect(out.text).toMatch(/epoch 1\/1 \|[^|]+\| 4\/4 \| loss \d+\.\d{4}/);
+    m.dispose();
+  });
+});
+
 describe('jsonlLog', () => {
   it('writes one JSON line per step and per epoch', async () => {
     const path = join(root, 'logs', 'run.jsonl');

@@ -11,6 +11,7 @@ import {
   DataError,
   Dataset,
   ProjectionHead,
+  TeacherCache,
   Rng,
   checkpointer,
   fit,
@@ -247,6 +248,29 @@ describe('distillation on an unlabelled stream from an ONNX teacher', () => {
     await import('node:fs/promises').then((fs) => fs.writeFile(bogus, 'not onnx'));
     await expect(onnxTeacher(bogus)).rejects.toThrow(new RegExp(`'${bogus}' is not a model ONNX Runtime can load`));
     await expect(onnxTeacher(join(root, 'none.onnx'))).rejects.toThrow(/cannot read '.*none.onnx'/);
+  });
+});
+
+describe('TeacherCache', () => {
+  it('stores outputs per id under its namespace, and treats damaged or foreign entries as misses', async () => {
+    const dir = join(root, 'unit-cache');
+    const cache = new TeacherCache('ns1', { dir });
+    const out = [{ dtype: 'F32' as const, shape: [2], data: Float32Array.of(1, 2) }];
+    expect(await cache.get('a', 1)).toBeUndefined();
+    await cache.put('a', out);
+    expect([...((await new TeacherCache('ns1', { dir }).get('a', 1))![0]!.data as Float32Array)]).toEqual([1, 2]);
+    expect(await new TeacherCache('ns2', { dir }).get('a', 1)).toBeUndefined(); // another teacher
+    const [file] = await readdir(join(dir, 'ns1'));
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'ns1', file!), 'garbage'));
+    const fresh = new TeacherCache('ns1', { dir });
+    expect(await fresh.get('a', 1)).toBeUndefined(); // damaged: recomputed and rewritten by the caller
+    await fresh.put('a', out);
+    expect(await fresh.get('a', 1)).toBeDefined();
+    expect(await fresh.get('a', 2)).toBeUndefined(); // an entry without every tap is a miss
+    const mem = new TeacherCache('ns3');
+    await mem.put('b', out);
+    expect(await mem.get('b', 1)).toBe(out);
+    expect(mem.hits).toBe(1);
   });
 });
 

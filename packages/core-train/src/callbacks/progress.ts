@@ -42,23 +42,28 @@ export function progressBar(options: ProgressOptions = {}): Callback {
     bar?.stop();
     bar = null;
   };
+  const start = (epoch: number, ctx: TrainContext): void => {
+    stop();
+    bar = new cliProgress.SingleBar({
+      stream,
+      noTTYOutput,
+      notTTYSchedule,
+      format: 'epoch {epoch} |{bar}| {value}/{total} | loss {loss}{extra} | {rate} step/s | ETA {eta_formatted}',
+      hideCursor: false,
+      gracefulExit: false,
+      etaBuffer: 20,
+    });
+    started = Date.now();
+    firstStep = ctx.globalStep;
+    bar.start(ctx.stepsPerEpoch ?? 0, ctx.stepInEpoch, payload(ctx, {}, epoch));
+  };
   return {
     onEpochBegin(epoch, ctx) {
-      stop();
-      bar = new cliProgress.SingleBar({
-        stream,
-        noTTYOutput,
-        notTTYSchedule,
-        format: 'epoch {epoch} |{bar}| {value}/{total} | loss {loss}{extra} | {rate} step/s | ETA {eta_formatted}',
-        hideCursor: false,
-        gracefulExit: false,
-        etaBuffer: 20,
-      });
-      started = Date.now();
-      firstStep = ctx.globalStep;
-      bar.start(ctx.stepsPerEpoch ?? 0, ctx.stepInEpoch, payload(ctx, {}, epoch));
+      start(epoch, ctx);
     },
     onBatchEnd(_step, logs, ctx) {
+      // A run resumed mid-epoch gets no onEpochBegin for that epoch: start the bar here.
+      if (!bar) start(ctx.epoch, ctx);
       if (!bar) return;
       if (ctx.stepsPerEpoch === undefined) bar.setTotal(ctx.stepInEpoch);
       bar.update(ctx.stepInEpoch, payload(ctx, logs, ctx.epoch));
