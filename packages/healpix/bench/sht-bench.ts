@@ -14,27 +14,36 @@ const NSIDES = [128, 256];
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const OPS = ['map2alm iter=0', 'map2alm iter=3', 'alm2map'] as const;
 
-function medianTime(fn: () => unknown, repeats: number): number {
+function median(xs: number[]): number {
+  const t = [...xs].sort((a, b) => a - b);
+  return t.length % 2 ? t[(t.length - 1) / 2]! : (t[t.length / 2 - 1]! + t[t.length / 2]!) / 2;
+}
+
+/** Median wall-clock and CPU seconds of `repeats` calls after a warm-up. */
+function medianTime(fn: () => unknown, repeats: number): { wall: number; cpu: number } {
   fn(); // warm-up: JIT, FFT plans, ring geometry
-  const t: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const s = performance.now();
+    const c = process.cpuUsage();
     fn();
-    t.push((performance.now() - s) / 1000);
+    const dc = process.cpuUsage(c);
+    wall.push((performance.now() - s) / 1000);
+    cpu.push((dc.user + dc.system) / 1e6);
   }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)]!;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 interface HealpyRun {
   healpy: string;
   threads: string;
-  results: { nside: number; op: string; median_s: number }[];
+  results: { nside: number; op: string; median_s: number; cpu_s: number }[];
   cl: Record<string, number[]>;
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'healpix-bench-'));
-const ours = new Map<string, number>();
+const ours = new Map<string, { wall: number; cpu: number }>();
 const maxClDiff = new Map<number, number>();
 const files: string[] = [];
 const ourCl = new Map<number, Float64Array>();
@@ -71,7 +80,7 @@ try {
   lines.push('');
   lines.push(`${new Date().toISOString()} · Node ${process.version} · ${cpu} × ${cpus().length} · load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (machine shared with other jobs)`);
   lines.push('');
-  lines.push(`Median of repeats after one warm-up call; random N(0,1) maps; lmax = 3·nside − 1, mmax = lmax. lossworks is single-threaded JavaScript (float64).`);
+  lines.push(`Median of repeats after one warm-up call; random N(0,1) maps; lmax = 3·nside − 1, mmax = lmax. lossworks is single-threaded JavaScript (float64). Ratios are lossworks ÷ healpy wall-clock time; the last column divides CPU times (less sensitive to other jobs on the machine).`);
   if (typeof hp1 === 'string') {
     lines.push('');
     lines.push(`healpy: skipped (${hp1}).`);
@@ -79,18 +88,20 @@ try {
     lines.push(`healpy ${hp1.healpy} (libsharp) on the same maps, in the same run: once with OMP_NUM_THREADS=1, once with its default threads.`);
   }
   lines.push('');
-  lines.push('| transform | nside | lossworks (s) | healpy 1 thread (s) | ratio | healpy default threads (s) | ratio |');
-  lines.push('|---|---|---|---|---|---|---|');
-  const hpTime = (run: HealpyRun | string, nside: number, op: string): number | null =>
-    typeof run === 'string' ? null : (run.results.find((r) => r.nside === nside && r.op === op)?.median_s ?? null);
+  lines.push('| transform | nside | lossworks (s) | healpy 1 thread (s) | ratio | healpy default threads (s) | ratio | CPU ratio, 1 thread |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  const hpRow = (run: HealpyRun | string, nside: number, op: string) =>
+    typeof run === 'string' ? undefined : run.results.find((r) => r.nside === nside && r.op === op);
+  const hpTime = (run: HealpyRun | string, nside: number, op: string): number | null => hpRow(run, nside, op)?.median_s ?? null;
   const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
   const ratio = (a: number, b: number | null): string => (b === null ? '–' : `${(a / b).toFixed(1)}×`);
   for (const nside of NSIDES) {
     for (const op of OPS) {
-      const t = ours.get(`${nside}:${op}`)!;
+      const { wall: t, cpu } = ours.get(`${nside}:${op}`)!;
       const h1 = hpTime(hp1, nside, op);
       const hn = hpTime(hpN, nside, op);
-      lines.push(`| ${op} | ${nside} | ${fmt(t)} | ${fmt(h1)} | ${ratio(t, h1)} | ${fmt(hn)} | ${ratio(t, hn)} |`);
+      const c1 = hpRow(hp1, nside, op)?.cpu_s ?? null;
+      lines.push(`| ${op} | ${nside} | ${fmt(t)} | ${fmt(h1)} | ${ratio(t, h1)} | ${fmt(hn)} | ${ratio(t, hn)} | ${ratio(cpu, c1)} |`);
     }
   }
   if (typeof hp1 !== 'string') {
