@@ -15,6 +15,7 @@ import {
   Rng,
   checkpointer,
   fit,
+  installKernelsAndGradients,
   latestCheckpoint,
   onnxTeacher,
   readSafetensors,
@@ -290,7 +291,9 @@ describe('projection heads', () => {
     conv.dispose();
     dense.dispose();
 
-    // Conv teacher (4 channels) → conv student (2 channels) through an auto head.
+    // Conv teacher (4 channels) → conv student (2 channels) through an auto head. Stock wasm cannot
+    // train convolutions; selectBackend() installs the polyfills, and so does this test.
+    installKernelsAndGradients();
     const convNet = (seed: number, ch: number, name: string): tf.LayersModel =>
       withSeed(seed, () => {
         const input = tf.input({ shape: [4, 4, 1] });
