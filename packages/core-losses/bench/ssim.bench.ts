@@ -19,8 +19,11 @@ const shape: [number, number, number, number] = [batch, side, side, 1];
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Timing {
+  /** Median wall-clock ms. */
   median: number;
   times: number[];
+  /** Median process CPU ms (user + system, all threads): steadier than wall-clock on a shared machine. */
+  cpuMedian: number;
   value: number;
 }
 type Workload = 'ssim' | 'ms_ssim';
@@ -61,21 +64,28 @@ async function timeTfjs(backend: string, work: Workload, yTrue: Float32Array, yP
   const p = tf.tensor(yPred, shape);
   const step = tf.valueAndGrad((x: tf.Tensor) => LOSSES[work](t, x) as tf.Scalar);
   const times: number[] = [];
+  const cpu: number[] = [];
   let value = Number.NaN;
   try {
     for (let i = 0; i <= repeats; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const { value: v, grad } = step(p);
       await grad.data(); // the gradient is complete
       const dt = performance.now() - t0;
+      const dc = process.cpuUsage(c0);
       value = (await v.data())[0]!;
       tf.dispose([v, grad]);
-      if (i > 0) times.push(dt); // run 0 warms up (kernel setup, first allocations)
+      if (i > 0) {
+        // run 0 warms up (kernel setup, first allocations)
+        times.push(dt);
+        cpu.push((dc.user + dc.system) / 1000);
+      }
     }
   } finally {
     tf.dispose([t, p]);
   }
-  return { median: median(times), times, value };
+  return { median: median(times), times, cpuMedian: median(cpu), value };
 }
 
 function median(xs: number[]): number {
@@ -130,17 +140,20 @@ async function main(): Promise<void> {
   const lines = [
     `### SSIM / MS-SSIM loss, forward + backward, ${shape[0]}x1x${shape[1]}x${shape[2]} (NHWC [${shape}]): median ms of ${repeats} runs after a warm-up`,
     '',
-    `| computation | PyTorch CPU | ${backends.map((b) => `TF.js ${b}`).join(' | ')} | ${backends.map((b) => `${b} / torch`).join(' | ')} | loss (torch / ${backends.join(' / ')}) |`,
-    `|---|---|${backends.map(() => '---|').join('')}${backends.map(() => '---|').join('')}---|`,
+    `| computation | clock | PyTorch CPU | ${backends.map((b) => `TF.js ${b}`).join(' | ')} | ${backends.map((b) => `${b} / torch`).join(' | ')} | loss (torch / ${backends.join(' / ')}) |`,
+    `|---|---|---|${backends.map(() => '---|').join('')}${backends.map(() => '---|').join('')}---|`,
   ];
   for (const work of ['ssim', 'ms_ssim'] as const) {
     const tt = torch.result?.[work];
-    const cells = backends.map((b) => fmt(rows[work][b]?.median));
-    const ratios = backends.map((b) => ratio(rows[work][b]?.median, tt?.median));
     const values = [tt?.value, ...backends.map((b) => rows[work][b]?.value)].map((v) => (v === undefined ? '–' : v.toFixed(6))).join(' / ');
-    lines.push(`| ${name[work]} | ${fmt(tt?.median)} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${values} |`);
+    for (const [clock, key] of [['wall', 'median'], ['CPU', 'cpuMedian']] as const) {
+      const cells = backends.map((b) => fmt(rows[work][b]?.[key]));
+      const ratios = backends.map((b) => ratio(rows[work][b]?.[key], tt?.[key]));
+      lines.push(`| ${name[work]} | ${clock} | ${fmt(tt?.[key])} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${clock === 'wall' ? values : ''} |`);
+    }
   }
   lines.push('');
+  lines.push('wall = elapsed time; CPU = process user + system time (all threads), steadier when other work shares the machine.');
   if (torch.result) lines.push(`PyTorch ${torch.result.torch}, ${torch.result.threads} threads; ratio = TF.js median ÷ PyTorch median (lower is better for TF.js).`);
   else lines.push(`PyTorch CPU skipped: ${torch.skipped}. Install it with \`apt-get install -y python3-torch\` (Debian's /usr/bin/python3).`);
   if (wasmError) lines.push(`TF.js wasm skipped: ${wasmError}.`);

@@ -4,7 +4,7 @@
 Run by the TS benchmark as
   /usr/bin/python3 bench/ssim_torch.py --true T.f32 --pred P.f32 --shape 16,256,256,1 --repeats 5
 on the very inputs the TS side times (raw little-endian float32, NHWC). Prints one JSON object: the
-median and every time in milliseconds of forward + backward of the SSIM loss (1 - mean SSIM) and the
+median and every wall-clock time, and the median process CPU time, in milliseconds of forward + backward of the SSIM loss (1 - mean SSIM) and the
 MS-SSIM loss, plus both loss values so the two sides can be seen to compute the same thing. Exits 3
 with {"error": ...} when torch is missing. Needs Debian's torch (`apt-get install -y python3-torch`)
 under Debian's own /usr/bin/python3.
@@ -70,18 +70,20 @@ def ms_ssim_loss(x, y):
 
 
 def time_ms(loss_fn, t, p, repeats):
-    times, value = [], None
+    """Wall-clock and process CPU (user + system, all threads) milliseconds per forward + backward."""
+    times, cpu, value = [], [], None
     for i in range(repeats + 1):  # the first run warms up and is not counted
         q = p.clone().requires_grad_(True)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss = loss_fn(t, q)
         loss.backward()
         _ = q.grad.sum().item()
-        dt = (time.perf_counter() - t0) * 1000.0
+        dt, dc = (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0
         value = loss.item()
         if i > 0:
             times.append(dt)
-    return {"median": sorted(times)[len(times) // 2], "times": times, "value": value}
+            cpu.append(dc)
+    return {"median": sorted(times)[len(times) // 2], "times": times, "cpuMedian": sorted(cpu)[len(cpu) // 2], "value": value}
 
 
 def main():
