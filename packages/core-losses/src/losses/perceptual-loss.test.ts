@@ -33,6 +33,19 @@ function extractorModel(w: ExtractorWeights, [h, wd]: number[]): tf.LayersModel 
   return model;
 }
 
+/**
+ * A two-output dense extractor with trainable weights (flatten → tanh dense 6 → tanh dense 3). The
+ * freeze tests use it rather than the conv model: gradients through tfjs-layers conv2d (fused) always
+ * compute the filter gradient, whose kernel stock wasm lacks, and the freeze does not depend on layer type.
+ */
+function denseExtractor([h, wd]: number[], seed: number): tf.LayersModel {
+  const input = tf.input({ shape: [h!, wd!, 1] });
+  const init = (s: number) => tf.initializers.glorotNormal({ seed: s });
+  const f1 = tf.layers.dense({ units: 6, activation: 'tanh', kernelInitializer: init(seed), biasInitializer: 'ones' }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
+  const f2 = tf.layers.dense({ units: 3, activation: 'tanh', kernelInitializer: init(seed + 1), biasInitializer: 'ones' }).apply(f1) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [f1, f2] });
+}
+
 const prepareOptions = (o: Record<string, unknown>) => ({ ...o, extractor: extractorFn(o.extractor as ExtractorWeights) });
 
 const imageSample = (shape: number[], rng: () => number): Sample => {
@@ -80,7 +93,7 @@ describe('perceptualLoss with a tfjs-layers extractor', () => {
   });
 
   it('sends no gradient into the extractor weights, though they are trainable variables', () => {
-    const model = extractorModel(weights0, [8, 8]);
+    const model = denseExtractor([8, 8], 11);
     const rng = mulberry32(2);
     const s = imageSample([2, 8, 8, 1], rng);
     const t = tf.tensor(s.yTrue, [2, 8, 8, 1]);
@@ -107,7 +120,7 @@ describe('perceptualLoss with a tfjs-layers extractor', () => {
   });
 
   it('trains a student model as a tfjs-layers loss; the extractor stays unchanged and nothing leaks', async () => {
-    const extractor = extractorModel(weights0, [6, 6]);
+    const extractor = denseExtractor([6, 6], 21);
     const before = extractor.getWeights().map((w) => Array.from(w.dataSync()));
     const rng = mulberry32(5);
     const s = imageSample([2, 6, 6, 1], rng);
