@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { withRegistryTable } from './docs.js';
 import { LOSSES, METRICS, UnknownKeyError, getLoss, getMetric } from './index.js';
 
 describe('registry', () => {
@@ -27,5 +29,14 @@ describe('registry', () => {
     for (const [name, spec] of Object.entries(METRICS)) {
       expect(typeof (spec as { higherIsBetter: unknown }).higherIsBetter, `${name} higherIsBetter`).toBe('boolean');
     }
+  });
+
+  it('has at least 40 entries', () => {
+    expect(Object.keys(LOSSES).length + Object.keys(METRICS).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('README catalogue table is current (regenerate: pnpm --filter @lossworks/core-losses readme)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme, 'README table out of date: run `pnpm --filter @lossworks/core-losses readme`').toBe(withRegistryTable(readme));
   });
 });
