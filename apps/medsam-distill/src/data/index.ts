@@ -16,7 +16,7 @@ export {
 } from './preprocess.js';
 export { fillOutline, type FillMethod, type FillOutlineOptions, type OutlineFill } from './hc18-fill.js';
 export { conicToEllipse, ellipsePerimeter, fitEllipse, fitEllipseConic, rasterizeEllipse, type Ellipse } from './ellipse.js';
-export { countOnes, dilate, erode, fillHoles, floodFromBorder, maskBounds, maskIoU, touchesBorder, type BinaryMask } from './mask-ops.js';
+export { countOnes, dilate, erode, fillHoles, floodFromBorder, maskBounds, maskIoU, touchesBorder } from './mask-ops.js';
 export { boxPrompt, pointPrompts, tightBox, type BoxPromptOptions, type PointPromptOptions, type PromptSource } from './prompts.js';
 export { ENDOSCOPY_AUGMENT, ULTRASOUND_AUGMENT, augment, type AugmentOptions } from './augment.js';
 export { splitSamples, type SplitSamplesOptions } from './split.js';

@@ -1,13 +1,6 @@
 // Binary mask operations on row-major Uint8Array masks (0 / 1, width · height): flood fill, disk
 // morphology, IoU and bounding boxes. Plain loops, no tensors: masks are small and this runs per file.
 
-/** A binary mask with its size (row-major, 0/1). */
-export interface BinaryMask {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
 /**
  * Pixels 4-connected to the image border through 0-pixels of `barrier` (scipy `binary_fill_holes`'s
  * background: its default structure is the 4-neighbourhood cross). Returns 1 for reachable background.

@@ -114,21 +114,33 @@ export function endoscopyPair(rng: Rng, { width: w, height: h, difficulty: hard 
 
   const mask = new Uint8Array(w * h);
   const rgb = new Float32Array(w * h * 3);
-  const heightAt = (x: number, y: number): [number, number] => {
-    let hb = 0;
-    for (const b of bulges) hb = Math.max(hb, domeHeight(b, x, y));
-    return [domeHeight(polyp, x, y), hb];
-  };
+  // Surface height on a grid one pixel larger on every side: the polyp's dome plus the highest bulge
+  // under it (each dome only evaluated near its blob: harmonics stretch a blob to at most 1.44× its axes).
+  const gw = w + 2;
+  const polypH = new Float32Array(gw * (h + 2));
+  const bulgeH = new Float32Array(gw * (h + 2));
+  for (const [k, dome] of [polyp, ...bulges].entries()) {
+    const reach = 1.5 * Math.max(dome.blob.rx, dome.blob.ry) + 2;
+    const x0 = Math.max(-1, Math.floor(dome.blob.cx - reach));
+    const x1 = Math.min(w, Math.ceil(dome.blob.cx + reach));
+    const y0 = Math.max(-1, Math.floor(dome.blob.cy - reach));
+    const y1 = Math.min(h, Math.ceil(dome.blob.cy + reach));
+    const target = k === 0 ? polypH : bulgeH;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const j = (y + 1) * gw + x + 1;
+        target[j] = Math.max(target[j]!, domeHeight(dome, x, y));
+      }
+    }
+  }
+  const heights = polypH.map((v, j) => v + bulgeH[j]!);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      // Surface normal from the dome heights (central differences).
-      const [hpl, hbl] = heightAt(x - 1, y);
-      const [hpr, hbr] = heightAt(x + 1, y);
-      const [hpu, hbu] = heightAt(x, y - 1);
-      const [hpd, hbd] = heightAt(x, y + 1);
-      const gx = (hpr - hpl + hbr - hbl) / 2;
-      const gy = (hpd - hpu + hbd - hbu) / 2;
+      // Surface normal from the heights (central differences).
+      const j = (y + 1) * gw + x + 1;
+      const gx = (heights[j + 1]! - heights[j - 1]!) / 2;
+      const gy = (heights[j + gw]! - heights[j - gw]!) / 2;
       const nn = Math.hypot(gx, gy, 1);
       const n = [-gx / nn, -gy / nn, 1 / nn];
       const diffuse = Math.max(0, n[0]! * L[0] + n[1]! * L[1] + n[2]! * L[2]);
