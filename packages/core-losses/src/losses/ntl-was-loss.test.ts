@@ -25,6 +25,7 @@ describeLoss('ntlWasLoss', ntlWasLoss, {
     [{ tokenValues: { 8: 1 } }, /'tokenValues' keys must be token ids, integers in \[0, 8\). Value: 8/],
     [{ tokenValues: { 1: Number.NaN } }, /'tokenValues' values must be finite numbers/],
     [{ tokenValues: {} }, /at least one number token/],
+    [{ tokenValues: { '1': 0, '01': 1 } }, /'tokenValues' names token 1 twice/],
     [{ ignoreIndex: 0.5 }, /'ignoreIndex' must be an integer/],
   ],
 });

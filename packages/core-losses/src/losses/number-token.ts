@@ -63,7 +63,11 @@ function numberTokens(tokenValues: NumberTokenOptions['tokenValues'], v: number,
     }
     return [id, value];
   });
-  return pairs.sort((a, b) => a[0] - b[0]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < pairs.length; i++) {
+    if (pairs[i]![0] === pairs[i - 1]![0]) throw new ValueError(`${fn}: option 'tokenValues' names token ${pairs[i]![0]} twice.`);
+  }
+  return pairs;
 }
 
 /**
