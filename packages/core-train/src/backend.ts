@@ -53,7 +53,7 @@ export interface SelectBackendOptions {
 }
 
 interface Candidate {
-  load: (ctx: { importer: ModuleImporter; threads?: number }) => Promise<string>;
+  load: (ctx: { importer: ModuleImporter; threads?: number; env?: Record<string, string | undefined> }) => Promise<string>;
 }
 
 /** Loaders that replace a candidate's built-in one (see {@link registerBackendLoader}). */
@@ -107,7 +107,7 @@ const CANDIDATES: Record<BackendName, Candidate> = {
       if (load) return load(ctx);
       // Loaded on demand: importing core-train never loads onnxruntime-node.
       const { loadOnnxBackend } = await import('./kernels/index.js');
-      return activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads }));
+      return activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads, env: ctx.env }));
     },
   },
   wasm: {
@@ -146,7 +146,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const name of order) {
     const t0 = performance.now();
     try {
-      const tfBackend = await CANDIDATES[name].load({ importer, threads: options.threads });
+      const tfBackend = await CANDIDATES[name].load({ importer, threads: options.threads, env });
       attempts.push({ name, ok: true, reason: `TF.js backend '${tfBackend}' is active`, ms: performance.now() - t0 });
       return { name, tfBackend, forced: forcedRaw !== undefined, attempts };
     } catch (err) {

@@ -137,7 +137,25 @@ function fusedGradient(scope: string, depthwise: boolean): tf.GradConfig {
   };
 }
 
+/** Kernel computing dy · step(x) in one pass, where a backend has one (see kernels-elementwise.ts). */
+const RELU_GRAD_KERNEL = 'LossworksReluGrad';
+
 function registerGradients(): void {
+  // Relu: TF.js's gradient is mul(dy, cast(step(x))). Backends with a one-pass kernel use it; others
+  // run exactly TF.js's ops.
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      return {
+        x: () =>
+          tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) && x.dtype === 'float32' && (dy as tf.Tensor).dtype === 'float32'
+            ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor)
+            : tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')),
+      };
+    },
+  });
   tf.registerGradient({
     kernelName: 'Conv2D',
     inputsToSave: ['x', 'filter'],

@@ -3,6 +3,7 @@
 // onnxruntime-node.
 import type { ModuleImporter } from '../backend.js';
 import { convKernels } from './kernels-conv.js';
+import { elementwiseKernels } from './kernels-elementwise.js';
 import { matMulKernels } from './kernels-matmul.js';
 import { ONNX_BACKEND, registerOnnxBackend, type KernelFn } from './onnx-backend.js';
 import { loadOrt, OrtRuntime } from './ort.js';
@@ -15,7 +16,7 @@ let runtime: OrtRuntime | undefined;
 
 /** Every kernel the 'onnx' backend runs in ONNX Runtime, by TF.js kernel name. */
 export function onnxKernels(): Record<string, KernelFn> {
-  return { ...convKernels(), ...matMulKernels() };
+  return { ...elementwiseKernels(), ...convKernels(), ...matMulKernels() };
 }
 
 /** The ONNX Runtime of the 'onnx' backend, or undefined before {@link loadOnnxBackend} succeeded. */
@@ -31,6 +32,13 @@ export interface LoadOnnxBackendOptions {
   threads?: number;
   /** Most cached ONNX sessions (default 256). */
   maxSessions?: number;
+  /**
+   * Flush denormal floats to zero (default true, or LOSSWORKS_ONNX_FLUSH_DENORMALS=0 to keep them);
+   * see OrtRuntimeOptions.flushDenormals for what that changes in the whole process.
+   */
+  flushDenormals?: boolean;
+  /** Environment to read LOSSWORKS_ONNX_FLUSH_DENORMALS from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -42,8 +50,11 @@ export async function loadOnnxBackend(options: LoadOnnxBackendOptions = {}): Pro
   const importer = options.importer ?? ((s: string) => import(s));
   const ort = await loadOrt(importer);
   if (!runtime) {
-    const rt = new OrtRuntime(ort, { threads: options.threads, maxSessions: options.maxSessions });
+    const flag = (options.env ?? process.env).LOSSWORKS_ONNX_FLUSH_DENORMALS;
+    const flushDenormals = options.flushDenormals ?? !(flag !== undefined && ['0', 'false', 'no'].includes(flag.trim().toLowerCase()));
+    const rt = new OrtRuntime(ort, { threads: options.threads, maxSessions: options.maxSessions, flushDenormals });
     rt.blockSize(); // runs a first graph: fails here, not inside a kernel, if the native library is broken
+    rt.selfTest();
     runtime = rt;
     registerOnnxBackend(rt, onnxKernels());
   } else {

@@ -46,6 +46,11 @@ function geometry(xShape: readonly number[], filterShape: readonly number[], att
   return geometryOf(info as unknown as TfConvInfo, depthwise);
 }
 
+/** Multiply-adds of a convolution (its gradients cost the same). */
+function convMacs(g: ConvGeometry): number {
+  return g.n * g.outH * g.outW * g.outC * g.kH * g.kW * (g.depthwise ? 1 : g.inC);
+}
+
 /** Runs one cached graph on float32 inputs and returns its single output as a new tensor. */
 export function runGraph(
   backend: OnnxCpuBackend,
@@ -53,10 +58,11 @@ export function runGraph(
   build: () => ReturnType<GraphBuilder['build']>,
   inputs: readonly tf.TensorInfo[],
   outShape: readonly number[],
+  work: number,
 ): tf.TensorInfo {
   const rt = backend.runtime;
-  const session = rt.session(key, build);
-  const out = new Float32Array(tf.util.sizeFromShape([...outShape]));
+  const session = rt.session(key, build, work);
+  const out = backend.alloc(tf.util.sizeFromShape([...outShape]));
   rt.run(
     session,
     inputs.map((t) => ({ data: backend.f32(t), dims: t.shape })),
@@ -82,7 +88,7 @@ function forward(name: string, depthwise: boolean): KernelFn {
     };
     const key = `conv:${geometryKey(geo)}:${block}:${opts.bias?.join('x') ?? '-'}:${opts.activation}:${opts.prelu?.join('x') ?? '-'}:${opts.leakyAlpha}`;
     const ins = [x, filter, ...(bias ? [bias] : []), ...(preluActivationWeights ? [preluActivationWeights] : [])];
-    return runGraph(backend, key, () => convForwardGraph(geo, block, opts), ins, [geo.n, geo.outH, geo.outW, geo.outC]);
+    return runGraph(backend, key, () => convForwardGraph(geo, block, opts), ins, [geo.n, geo.outH, geo.outW, geo.outC], convMacs(geo));
   };
 }
 
@@ -107,7 +113,7 @@ function inputGrad(name: string, depthwise: boolean): KernelFn {
     const backend = args.backend as OnnxCpuBackend;
     const geo = geometry(attrs.inputShape, filter.shape, attrs, depthwise);
     const block = backend.runtime.blockSize();
-    return runGraph(backend, `dx:${geometryKey(geo)}:${block}`, () => inputGradGraph(geo, block), [dy, filter], [geo.n, geo.inH, geo.inW, geo.inC]);
+    return runGraph(backend, `dx:${geometryKey(geo)}:${block}`, () => inputGradGraph(geo, block), [dy, filter], [geo.n, geo.inH, geo.inW, geo.inC], convMacs(geo));
   };
 }
 
@@ -119,7 +125,7 @@ function filterGrad(name: string, depthwise: boolean): KernelFn {
     if (!x || !dy || !attrs.filterShape || !isNhwcFloat(attrs, x, dy)) return fallback(args);
     const backend = args.backend as OnnxCpuBackend;
     const geo = geometry(x.shape, attrs.filterShape, attrs, depthwise);
-    return runGraph(backend, `dw:${geometryKey(geo)}`, () => filterGradGraph(geo), [x, dy], attrs.filterShape);
+    return runGraph(backend, `dw:${geometryKey(geo)}`, () => filterGradGraph(geo), [x, dy], attrs.filterShape, convMacs(geo));
   };
 }
 
