@@ -71,7 +71,7 @@ function roundUp(x: number, b: number): number {
 }
 
 /** Which convolution implementation a geometry takes (reported by tests and the benchmark). */
-export type ConvPath = 'nchwc' | 'nchwc-nchw-input' | 'nchwc-depthwise' | 'onnx-conv';
+export type ConvPath = 'nchwc' | 'nchwc-nchw-input' | 'nchwc-depthwise' | 'onnx-conv' | 'narrow-gemm';
 
 /**
  * Picks the convolution path for a forward convolution. NCHWc needs whole blocks of input channels
@@ -80,6 +80,7 @@ export type ConvPath = 'nchwc' | 'nchwc-nchw-input' | 'nchwc-depthwise' | 'onnx-
  */
 export function convPath(geo: ConvGeometry, block: number): ConvPath {
   if (geo.depthwise) return geo.multiplier === 1 && geo.inC % block === 0 ? 'nchwc-depthwise' : 'onnx-conv';
+  if (geo.sH === 1 && geo.sW === 1 && geo.outC * 4 <= geo.inC && geo.kH * geo.kW * geo.outC <= 64) return 'narrow-gemm';
   if (geo.outC * 2 < block) return 'onnx-conv';
   if (geo.inC % block === 0) return 'nchwc';
   if (geo.inC < block) return 'nchwc-nchw-input';
@@ -102,6 +103,11 @@ export function emitConv(g: GraphBuilder, x0: string, w: string, geo: ConvGeomet
   const path = convPath(geo, block);
   const biasIsVector = opts.bias !== null && opts.bias.reduce((a, b) => a * b, 1) === geo.outC && opts.bias[opts.bias.length - 1] === geo.outC;
   let y: string;
+  if (path === 'narrow-gemm') {
+    y = emitNarrowConv(g, x0, w, geo);
+    if (opts.bias !== null && biasName) y = g.op('Add', [y, biasName]);
+    return emitActivation(g, y, opts, preluName);
+  }
   if (path === 'onnx-conv') {
     const group = geo.depthwise ? geo.inC : 1;
     // ONNX filter [out, in/group, kh, kw]; depthwise output channel c·m + j, as TF.js.
@@ -148,6 +154,36 @@ export function emitConv(g: GraphBuilder, x0: string, w: string, geo: ConvGeomet
   }
   if (opts.bias !== null && !biasIsVector && biasName) y = g.op('Add', [y, biasName]);
   return emitActivation(g, y, opts, preluName);
+}
+
+/**
+ * A stride-1 convolution with few output channels (e.g. a 32→1 output layer), where NCHWc would pad
+ * the output channels up to a block and plain Conv builds a full im2col buffer: first contract the
+ * channels for every tap at once, Z = x · W ([N·H·W, taps·out], one Gemm that reads x once and
+ * writes a narrow result), then y[n, i, j] = Σ_k Zpad[k, n, i + kh·d, j + kw·d] — shifted slices of
+ * the small, padded Z summed. Measured for 32→1 at batch 16, 64x64 (one thread): 5.7 ms as a plain
+ * Conv, 6.2 ms when x itself was padded and sliced.
+ */
+function emitNarrowConv(g: GraphBuilder, x0: string, w: string, geo: ConvGeometry): string {
+  const { x, bottom, right } = cropInput(g, x0, geo);
+  const inH = geo.inH - Math.max(0, -geo.bottom);
+  const inW = geo.inW - Math.max(0, -geo.right);
+  const taps = geo.kH * geo.kW;
+  const wr = g.reshape(g.transpose(g.reshape(w, [taps, geo.inC, geo.outC]), [1, 0, 2]), [geo.inC, taps * geo.outC]);
+  const z = g.op('MatMul', [g.reshape(x, [geo.n * inH * inW, geo.inC]), wr]);
+  const zc = g.transpose(g.reshape(z, [geo.n, inH, inW, taps * geo.outC]), [3, 0, 1, 2]); // [taps·out, N, H, W]
+  const zp = g.pad(zc, [0, 0, geo.top, geo.left, 0, 0, bottom, right]);
+  const parts: string[] = [];
+  for (let kh = 0; kh < geo.kH; kh++) {
+    for (let kw = 0; kw < geo.kW; kw++) {
+      const c0 = (kh * geo.kW + kw) * geo.outC;
+      const h0 = kh * geo.dH;
+      const w0 = kw * geo.dW;
+      parts.push(g.slice(zp, [c0, h0, w0], [c0 + geo.outC, h0 + geo.outH, w0 + geo.outW], [0, 2, 3]));
+    }
+  }
+  const sum = parts.length === 1 ? parts[0]! : g.op('Sum', parts);
+  return g.transpose(sum, [1, 2, 3, 0]);
 }
 
 /** Forward convolution graph: inputs x (NHWC), w, [bias], [prelu weights]; output y (NHWC). */
@@ -262,6 +298,9 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
   const xp = g.pad(x, [0, geo.top, geo.left, 0, 0, bottom, right, 0]);
   const rows = geo.n * geo.outH * geo.outW;
   const m = geo.multiplier;
+  if (!geo.depthwise && geo.sH === 1 && geo.sW === 1 && geo.outC * 4 <= geo.inC && geo.kH * geo.kW * geo.outC <= 64) {
+    return filterGradShiftDy(g, xp, dy, geo, needH, needW);
+  }
   const dy2 = geo.depthwise ? (m === 1 ? dy : g.reshape(dy, [geo.n, geo.outH, geo.outW, geo.inC, m])) : g.reshape(dy, [rows, geo.outC]);
   const taps: string[] = [];
   for (let kh = 0; kh < geo.kH; kh++) {
@@ -280,5 +319,35 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
   const cat = taps.length === 1 ? taps[0]! : g.op('Concat', taps, { axis: attr.int(0) });
   const dims = geo.depthwise ? [geo.kH, geo.kW, geo.inC, m] : [geo.kH, geo.kW, geo.inC, geo.outC];
   g.output(g.reshape(cat, dims), dims);
+  return g.build('conv_filter_grad');
+}
+
+/**
+ * Filter gradient for stride-1 convolutions with few output channels (e.g. a 32→1 output layer):
+ * rather than one copy of the (wide) input per tap, shift the (narrow) dy. On the padded grid
+ * flattened to rows (N·Hp·Wp), tap k is a row offset off_k, and
+ * dw[k] = Σ_m xpad[m]ᵀ · dygrid[m − off_k]: the shifted copies of dy, side by side, make one
+ * [rows, taps·outC] matrix and the whole gradient one Gemm that reads x once. Measured for 32→1 at
+ * batch 16, 64x64 (one thread): 10.5 ms with per-tap slices of x.
+ */
+function filterGradShiftDy(g: GraphBuilder, xp0: string, dy: string, geo: ConvGeometry, needH: number, needW: number): ReturnType<GraphBuilder['build']> {
+  const xp = g.slice(xp0, [0, 0], [needH, needW], [1, 2]);
+  const mp = geo.n * needH * needW;
+  const xf = g.reshape(xp, [mp, geo.inC]);
+  const grid = g.reshape(g.pad(dy, [0, 0, 0, 0, 0, needH - geo.outH, needW - geo.outW, 0]), [mp, geo.outC]);
+  const maxOff = (geo.kH - 1) * geo.dH * needW + (geo.kW - 1) * geo.dW;
+  const shifted = g.pad(grid, [maxOff, 0, 0, 0]);
+  const cols: string[] = [];
+  for (let kh = 0; kh < geo.kH; kh++) {
+    for (let kw = 0; kw < geo.kW; kw++) {
+      const off = kh * geo.dH * needW + kw * geo.dW;
+      cols.push(g.slice(shifted, [maxOff - off], [maxOff - off + mp], [0]));
+    }
+  }
+  const b = cols.length === 1 ? cols[0]! : g.op('Concat', cols, { axis: attr.int(1) });
+  const taps = geo.kH * geo.kW;
+  const prod = g.op('Gemm', [xf, b], { transA: attr.int(1) }); // [C, taps·outC]
+  const dw = g.reshape(g.transpose(g.reshape(prod, [geo.inC, taps, geo.outC]), [1, 0, 2]), [geo.kH, geo.kW, geo.inC, geo.outC]);
+  g.output(dw, [geo.kH, geo.kW, geo.inC, geo.outC]);
   return g.build('conv_filter_grad');
 }

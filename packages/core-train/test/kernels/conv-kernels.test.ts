@@ -13,7 +13,7 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** [batch, h, w, in, out, k, stride, dilation, pad]: covers the NCHWc paths (16 | in, in < 16), plain Conv (5→7), 1 output channel. */
+/** [batch, h, w, in, out, k, stride, dilation, pad]: covers the NCHWc paths (16 | in, in < 16), plain Conv (5→7), the narrow-output Gemm path (→1, →2, →3). */
 const CONV_GRID: Array<[number, number, number, number, number, number, number, number, Pad]> = [
   [1, 9, 9, 16, 16, 3, 1, 1, 'same'],
   [3, 9, 8, 16, 32, 3, 2, 1, 'same'],
@@ -23,6 +23,8 @@ const CONV_GRID: Array<[number, number, number, number, number, number, number, 
   [1, 9, 9, 16, 16, 3, 1, 2, explicit],
   [3, 10, 9, 32, 16, 5, 2, 1, explicit],
   [3, 8, 8, 16, 1, 3, 1, 1, 'same'],
+  [3, 9, 8, 32, 2, 3, 1, 2, explicit],
+  [1, 10, 9, 16, 3, 3, 1, 1, 'valid'],
   [1, 8, 7, 1, 16, 3, 1, 2, 'same'],
   [1, 6, 6, 16, 16, 3, 1, 1, [[0, 0], [4, 1], [0, 5], [0, 0]]],
 ];
@@ -56,7 +58,8 @@ describe('onnx conv2d kernels agree with cpu', () => {
     expect([4, 8, 16]).toContain(block);
     expect(convPath(geo(block, 2 * block), block)).toBe('nchwc');
     expect(convPath(geo(1, block), block)).toBe('nchwc-nchw-input');
-    expect(convPath(geo(block, 1), block)).toBe('onnx-conv');
+    expect(convPath(geo(block, 1), block)).toBe('narrow-gemm');
+    expect(convPath(geo(5, 7), block)).toBe('onnx-conv');
     expect(convPath(geo(2 * block, 0, true), block)).toBe('nchwc-depthwise');
     expect(convPath(geo(block + 1, block), block)).toBe('onnx-conv');
   });
