@@ -1,0 +1,196 @@
+// Training stage: face samples from the simulated skies, batches with random square symmetries, and
+// core-train's fit with the composite loss.
+//
+// A sample is one base face of one sky whose central pixels include unobserved ones. Samples are drawn
+// with probability proportional to their number of unobserved pixels (faces crossed by the galactic
+// cut teach more than a polar face with one point-source hole), with replacement, from a generator
+// seeded by (run seed, epoch). Inputs are the observed map divided by the sky rms and the mask; the
+// target is the noise-free face divided by the same rms.
+import * as tf from '@tensorflow/tfjs';
+import { Dataset, fit, Rng, hashSeed, type Batch, type Callback, type History } from '@lossworks/core-train';
+import type { SkySet } from './data/simulate.js';
+import { lossTerms } from './losses.js';
+import { faceGeometry, faceInput, gatherCentre, observedMap, type FaceGeometry } from './model/faces.js';
+import type { SkyReconNet } from './model/skyreconnet.js';
+
+/** One training sample: sky index, face, and its number of unobserved central pixels. */
+export interface FaceSample {
+  sky: number;
+  face: number;
+  holes: number;
+}
+
+/** Every (sky, face) whose central face has unobserved (mask < 1) pixels. */
+export function faceSamples(count: number, mask: ArrayLike<number>, geo: FaceGeometry): FaceSample[] {
+  const perFace = geo.centre.map((c) => c.reduce((n, p) => n + (mask[p]! < 1 ? 1 : 0), 0));
+  const out: FaceSample[] = [];
+  for (let sky = 0; sky < count; sky++) for (let face = 0; face < 12; face++) if (perFace[face]! > 0) out.push({ sky, face, holes: perFace[face]! });
+  return out;
+}
+
+/**
+ * Index map of one of the 8 symmetries of the square (k = 0..7: bit 0 transpose, bit 1 flip x, bit 2
+ * flip y) on a w × w image: out[i] = in[map[i]].
+ */
+export function squareSymmetry(w: number, k: number): Int32Array {
+  const out = new Int32Array(w * w);
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) {
+      let sx = k & 2 ? w - 1 - x : x;
+      let sy = k & 4 ? w - 1 - y : y;
+      if (k & 1) [sx, sy] = [sy, sx];
+      out[y * w + x] = sy * w + sx;
+    }
+  }
+  return out;
+}
+
+/** What a batch needs: skies, mask, face tables and the normalisation. */
+export interface FaceBatchSource {
+  skies: SkySet;
+  mask: ArrayLike<number>;
+  geo: FaceGeometry;
+  /** Sky rms (μK): inputs and targets are divided by it. */
+  scale: number;
+}
+
+/** Builds the tensors of a batch of samples; `symmetry[i]` (0..7) transforms sample i (0 = none). */
+export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], symmetry?: readonly number[]): Batch {
+  const { geo, mask, scale, skies } = src;
+  const { width: w, nside: n } = geo;
+  const B = samples.length;
+  const x = new Float32Array(B * w * w * 2);
+  const y = new Float32Array(B * n * n);
+  const bufX = new Float32Array(w * w * 2);
+  const bufY = new Float32Array(n * n);
+  const observed = new Map<number, Float64Array>();
+  samples.forEach((s, i) => {
+    let obs = observed.get(s.sky);
+    if (!obs) {
+      obs = observedMap(skies.observed[s.sky]!, mask);
+      observed.set(s.sky, obs);
+    }
+    faceInput(obs, mask, geo, s.face, bufX, 0, scale);
+    gatherCentre(skies.truth[s.sky]!, geo, s.face, bufY, 0, 1 / scale);
+    const k = symmetry?.[i] ?? 0;
+    const mx = squareSymmetry(w, k);
+    const my = squareSymmetry(n, k);
+    for (let j = 0; j < w * w; j++) {
+      x[(i * w * w + j) * 2] = bufX[mx[j]! * 2]!;
+      x[(i * w * w + j) * 2 + 1] = bufX[mx[j]! * 2 + 1]!;
+    }
+    for (let j = 0; j < n * n; j++) y[i * n * n + j] = bufY[my[j]!]!;
+  });
+  return { x: tf.tensor4d(x, [B, w, w, 2]), y: tf.tensor4d(y, [B, n, n, 1]) };
+}
+
+/**
+ * Seeded weighted sampling with replacement (probability ∝ holes): epoch e yields `stepsPerEpoch`
+ * batches, the last epoch only what is left of `steps` in total.
+ */
+export function trainingStream(
+  src: FaceBatchSource,
+  samples: readonly FaceSample[],
+  opts: { batchSize: number; steps: number; stepsPerEpoch: number; augment: boolean; seed: number },
+): Dataset<Batch> {
+  const cum = new Float64Array(samples.length);
+  let acc = 0;
+  samples.forEach((s, i) => (cum[i] = acc += s.holes));
+  const pick = (u: number): number => {
+    let lo = 0;
+    let hi = cum.length - 1;
+    const t = u * acc;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid]! > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  return Dataset.fromGenerator((ctx) => {
+    const rng = new Rng(hashSeed('cmb-batches', opts.seed, ctx.seed, ctx.epoch));
+    const count = Math.max(0, Math.min(opts.stepsPerEpoch, opts.steps - ctx.epoch * opts.stepsPerEpoch));
+    return (function* () {
+      for (let s = 0; s < count; s++) {
+        const chosen: FaceSample[] = [];
+        const sym: number[] = [];
+        for (let i = 0; i < opts.batchSize; i++) {
+          chosen.push(samples[pick(rng.next())]!);
+          sym.push(opts.augment ? Math.floor(rng.next() * 8) : 0);
+        }
+        yield makeBatch(src, chosen, sym);
+      }
+    })();
+  }, Math.min(opts.stepsPerEpoch, opts.steps));
+}
+
+/** Options of {@link trainNet}. */
+export interface TrainNetOptions {
+  alpha: number;
+  ssimDataRange: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  warmupSteps: number;
+  augment: boolean;
+  stepsPerEpoch: number;
+  seed: number;
+  callbacks?: Callback[];
+}
+
+/** Trains the network on the training skies (validation loss on `val` when it has skies); returns fit's History. */
+export async function trainNet(net: SkyReconNet, train: FaceBatchSource, val: FaceBatchSource | null, o: TrainNetOptions): Promise<History> {
+  const samples = faceSamples(train.skies.truth.length, train.mask, train.geo);
+  const perEpoch = Math.min(o.stepsPerEpoch, o.steps);
+  const stream = trainingStream(train, samples, { batchSize: o.batchSize, steps: o.steps, stepsPerEpoch: perEpoch, augment: o.augment, seed: o.seed });
+  const valBatches: Batch[] = [];
+  if (val && val.skies.truth.length > 0) {
+    const vs = faceSamples(val.skies.truth.length, val.mask, val.geo);
+    for (let i = 0; i < vs.length; i += o.batchSize) valBatches.push(makeBatch(val, vs.slice(i, i + o.batchSize)));
+  }
+  const warmup = Math.min(o.warmupSteps, o.steps - 1);
+  try {
+    return await fit(net, stream, {
+      loss: lossTerms({ alpha: o.alpha, dataRange: o.ssimDataRange }),
+      optimizer: { name: 'adam', lr: o.lr },
+      schedule: o.steps > 1 ? { name: 'warmup-cosine', warmupSteps: warmup, totalSteps: o.steps, minLr: o.lr * 0.05 } : { name: 'constant' },
+      // Epochs end when the stream does (the last one may be short): with maxSteps landing on an epoch's
+      // last step, fit would skip that epoch's end (no validation, no epoch logs).
+      epochs: Math.ceil(o.steps / perEpoch),
+      seed: o.seed,
+      ...(valBatches.length > 0 ? { validation: { data: Dataset.fromArray(valBatches) } } : {}),
+      callbacks: o.callbacks ?? [],
+    });
+  } finally {
+    for (const b of valBatches) tf.dispose([b.x as tf.Tensor, b.y as tf.Tensor]);
+  }
+}
+
+/** Face tables for a network's nside and pad. */
+export function geometryOf(net: SkyReconNet): FaceGeometry {
+  return faceGeometry(net.config.nside, net.config.pad);
+}
+
+/**
+ * Inpaints one map with the network: all 12 padded faces in one batch, the central outputs written back
+ * (RING, μK). Known pixels come out as m·x + (1 − m)·prediction, exactly.
+ */
+export async function predictMap(net: SkyReconNet, observed: ArrayLike<number>, mask: ArrayLike<number>, scale: number): Promise<Float64Array> {
+  const geo = geometryOf(net);
+  const { width: w, nside: n } = geo;
+  const obs = observedMap(observed, mask);
+  const x = new Float32Array(12 * w * w * 2);
+  for (let f = 0; f < 12; f++) faceInput(obs, mask, geo, f, x, f * w * w * 2, scale);
+  const out = tf.tidy(() => net.apply(tf.tensor4d(x, [12, w, w, 2]), { training: false }) as tf.Tensor);
+  let values: Float32Array;
+  try {
+    values = (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+  const map = new Float64Array(12 * n * n);
+  for (let f = 0; f < 12; f++) for (let i = 0; i < n * n; i++) map[geo.centre[f]![i]!] = values[f * n * n + i]! * scale;
+  // m·x + (1 − m)·p in float64 (the network computed it in float32 on x/scale)
+  for (let p = 0; p < map.length; p++) if (mask[p] === 1) map[p] = obs[p]!;
+  return map;
+}

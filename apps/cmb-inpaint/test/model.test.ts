@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { expectNoLeak } from '@lossworks/testing';
+import { faceIndex, nside2npix, padFace, reorder } from '@lossworks/healpix';
+import { galacticCut } from '../src/data/masks.js';
+import { faceGeometry, faceInput, facesWithHoles, gatherCentre, gatherFace, observedMap, scatterCentre } from '../src/model/faces.js';
+import { buildNet, pushPullFill, wrapNet } from '../src/model/skyreconnet.js';
+import { predictMap, squareSymmetry } from '../src/fit.js';
+
+describe('face images', () => {
+  it('gathers the padded faces healpix padFace gives, in RING order', () => {
+    const nside = 8;
+    const map = Float64Array.from({ length: nside2npix(nside) }, (_, p) => Math.sin(p) * 10 + p / 7);
+    const geo = faceGeometry(nside, 3);
+    const nest = reorder(map, 'r2n');
+    for (const f of [0, 5, 11]) {
+      const ref = padFace(nest, f, 3);
+      const out = new Float64Array(geo.width ** 2);
+      gatherFace(map, geo, f, out);
+      for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(ref[i]!, 12);
+    }
+  });
+
+  it('scatterCentre inverts gatherCentre over the 12 faces', () => {
+    const nside = 4;
+    const map = Float64Array.from({ length: 192 }, (_, p) => p);
+    const geo = faceGeometry(nside, 1);
+    const back = new Float64Array(192);
+    const buf = new Float32Array(16);
+    for (let f = 0; f < 12; f++) {
+      gatherCentre(map, geo, f, buf);
+      expect(Array.from(buf)).toEqual(Array.from(faceIndex(nside, f, { nest: false })));
+      scatterCentre(buf, geo, f, back);
+    }
+    expect(Array.from(back)).toEqual(Array.from(map));
+  });
+
+  it('builds two-channel inputs (observed / scale, mask) and finds the faces with holes', () => {
+    const nside = 8;
+    const mask = galacticCut(nside, { b0: 10 });
+    const geo = faceGeometry(nside, 2);
+    const data = Float64Array.from({ length: nside2npix(nside) }, () => 50);
+    const obs = observedMap(data, mask);
+    const x = new Float32Array(geo.width ** 2 * 2);
+    faceInput(obs, mask, geo, 4, x, 0, 25);
+    for (let i = 0; i < geo.width ** 2; i++) {
+      expect(x[2 * i + 1] === 0 || x[2 * i + 1] === 1).toBe(true);
+      expect(x[2 * i]).toBe(x[2 * i + 1]! * 2);
+    }
+    expect(facesWithHoles(mask, geo)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]); // polar faces reach the equator at a corner
+    const cap = Float64Array.from({ length: nside2npix(nside) }, (_, p) => (p < 40 ? 0 : 1)); // RING: the first rings, around the north pole
+    expect(facesWithHoles(cap, geo)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('squareSymmetry gives the 8 symmetries of the square', () => {
+    const w = 3;
+    const seen = new Set<string>();
+    for (let k = 0; k < 8; k++) seen.add(Array.from(squareSymmetry(w, k)).join());
+    expect(seen.size).toBe(8);
+    expect(Array.from(squareSymmetry(w, 0))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(Array.from(squareSymmetry(w, 1))).toEqual([0, 3, 6, 1, 4, 7, 2, 5, 8]); // transpose
+  });
+});
+
+describe('pushPullFill', () => {
+  it('keeps observed pixels, fills holes of a constant image with the constant, and stays inside the data range', () => {
+    const w = 16;
+    const m = tf.tidy(() => tf.tensor4d(Float32Array.from({ length: w * w }, (_, i) => (Math.floor(i / w) % 8 < 3 ? 0 : 1)), [1, w, w, 1]));
+    const c = tf.mul(m, 3) as tf.Tensor4D;
+    const f = pushPullFill(c, m);
+    expect(Array.from(f.dataSync()).every((v) => Math.abs(v - 3) < 1e-6)).toBe(true);
+    const x = tf.tidy(() => tf.mul(m, tf.tensor4d(Float32Array.from({ length: w * w }, (_, i) => (i % 7) - 3), [1, w, w, 1]))) as tf.Tensor4D;
+    const g = pushPullFill(x, m);
+    const [gx, mx, xx] = [g.dataSync(), m.dataSync(), x.dataSync()];
+    for (let i = 0; i < w * w; i++) {
+      if (mx[i] === 1) expect(gx[i]).toBeCloseTo(xx[i]!, 5);
+      expect(gx[i]).toBeGreaterThanOrEqual(-3 - 1e-5);
+      expect(gx[i]).toBeLessThanOrEqual(3 + 1e-5);
+    }
+    tf.dispose([m, c, f, x, g]);
+  });
+});
+
+describe('SkyReconNet', () => {
+  const config = { nside: 16, pad: 4, channels: 4, rates: [1, 2, 4, 8] };
+
+  it('keeps every known pixel exactly: output = m·x + (1 − m)·prediction', async () => {
+    for (const fill of ['pyramid', 'none'] as const) {
+      const net = buildNet({ ...config, fill }, 3);
+      const nside = 16;
+      const mask = galacticCut(nside, { b0: 20, apodization: 10 });
+      const data = Float64Array.from({ length: nside2npix(nside) }, (_, p) => 80 * Math.sin(p / 9));
+      const out = await expectNoLeak(() => predictMap(net, data, mask, 40), 'predictMap');
+      let inHole = 0;
+      for (let p = 0; p < mask.length; p++) {
+        if (mask[p] === 1) expect(out[p]).toBe(data[p]);
+        else if (mask[p] === 0) inHole += Math.abs(out[p]! - data[p]!);
+        else expect(Number.isFinite(out[p])).toBe(true);
+      }
+      expect(inHole).toBeGreaterThan(0); // the hole is predicted, not copied
+      // in float32 inside the network too: known pixels of the output tensor equal the input
+      const w = 24;
+      const x = tf.tidy(() => tf.concat([tf.randomNormal([2, w, w, 1], 0, 1, 'float32', 7), tf.cast(tf.greater(tf.randomUniform([2, w, w, 1], 0, 1, 'float32', 8), 0.3), 'float32')], 3));
+      const y = net.apply(x, { training: false }) as tf.Tensor;
+      const [xv, yv] = [x.dataSync(), y.dataSync()];
+      for (let b = 0; b < 2; b++) {
+        for (let j = 0; j < 16; j++) {
+          for (let i = 0; i < 16; i++) {
+            const xi = ((b * w + j + 4) * w + i + 4) * 2;
+            if (xv[xi + 1] === 1) expect(yv[(b * 16 + j) * 16 + i]).toBe(xv[xi]);
+          }
+        }
+      }
+      tf.dispose([x, y]);
+      net.dispose();
+    }
+  });
+
+  it('is deterministic for a seed, checks its input and its weights', () => {
+    const a = buildNet(config, 1);
+    const b = buildNet(config, 1);
+    const c = buildNet(config, 2);
+    const wa = a.variables['stem.w']!.dataSync();
+    expect(Array.from(b.variables['stem.w']!.dataSync())).toEqual(Array.from(wa));
+    expect(Array.from(c.variables['stem.w']!.dataSync())).not.toEqual(Array.from(wa));
+    expect(a.parameterCount).toBe(Object.values(a.variables).reduce((s, v) => s + v.size, 0));
+    const bad = tf.zeros([1, 20, 20, 2]);
+    expect(() => a.apply(bad, { training: false })).toThrow(/input must be \[B, 24, 24, 2\]/);
+    bad.dispose();
+    expect(() => wrapNet(config, { 'stem.w': a.variables['stem.w']! })).toThrow(/weights of layer 'stem' are missing|'stem.b'|layer 'stem'/);
+    expect(() => buildNet({ ...config, channels: 3 })).toThrow(/'channels' must be an even integer/);
+    expect(() => buildNet({ ...config, pad: 17 })).toThrow(/'pad' must be an integer in \[0, nside = 16\]/);
+    for (const n of [a, b, c]) n.dispose();
+  });
+});

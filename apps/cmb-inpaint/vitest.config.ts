@@ -1,0 +1,2 @@
+import { lossworksVitest } from '@lossworks/vitest-config';
+export default lossworksVitest(import.meta.dirname);
