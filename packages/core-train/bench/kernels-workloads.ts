@@ -70,8 +70,9 @@ export function convnet(batch = 16, size = 64): Workload {
 export function lstm(steps = 214, batch = 64): Workload {
   const model = tf.sequential({
     layers: [
-      tf.layers.lstm({ units: 64, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [steps, 7] }),
-      tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid' }),
+      // Sigmoid gates and uniform recurrent init as torch.nn.LSTM (tfjs-layers' defaults: hardSigmoid, orthogonal).
+      tf.layers.lstm({ units: 64, returnSequences: true, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform', inputShape: [steps, 7] }),
+      tf.layers.lstm({ units: 64, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }),
       tf.layers.dense({ units: 1 }),
     ],
   });

@@ -5,7 +5,7 @@
 //   pnpm bench:kernels                  # everything (a few minutes)
 //   pnpm bench:kernels --only onnx      # one backend (cpu | wasm | onnx | torch), several allowed
 //   pnpm bench:kernels --cpu-convnet    # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
-//   pnpm bench:kernels --rounds 3       # PyTorch/onnx rounds (default 2)
+//   pnpm bench:kernels --rounds 4       # PyTorch/onnx rounds per workload (default 2)
 //
 // Each backend runs in its own process (tsx bench/kernels.ts --child <backend>), so one backend's
 // memory and JIT state do not colour another's. PyTorch runs three ways (defaults,
@@ -49,7 +49,7 @@ function median(xs: number[]): number {
 
 // ---------------------------------------------------------------------------------------------------
 // Child: one TF.js backend, every workload.
-async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: number | undefined): Promise<void> {
+async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: number | undefined, only: Workload[]): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../src/index.js');
   const W = await import('./kernels-workloads.js');
@@ -66,7 +66,7 @@ async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: num
     lstm: { make: () => W.lstm(), reps: 5, budgetMs: 20000 },
     transformer: { make: () => W.transformer(), reps: 10, budgetMs: 15000 },
   };
-  for (const name of WORKLOADS) {
+  for (const name of only) {
     const p = plan[name];
     const w = p.make();
     const t0 = performance.now();
@@ -90,9 +90,9 @@ async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: num
 
 // ---------------------------------------------------------------------------------------------------
 // Parent: run every backend, PyTorch, and print the table.
-function runTfjs(backend: TfjsBackend, cpuConvnetFull: boolean, threads?: number): Row | string {
-  process.stderr.write(`TF.js ${backend}${threads ? ` (${threads} thread)` : ''}...\n`);
-  const extra = [...(cpuConvnetFull ? ['--cpu-convnet'] : []), ...(threads ? ['--threads', String(threads)] : [])];
+function runTfjs(backend: TfjsBackend, cpuConvnetFull: boolean, threads?: number, only: readonly Workload[] = WORKLOADS): Row | string {
+  process.stderr.write(`TF.js ${backend}${threads ? ` (${threads} thread)` : ''} ${only.join(', ')}...\n`);
+  const extra = [...(cpuConvnetFull ? ['--cpu-convnet'] : []), ...(threads ? ['--threads', String(threads)] : []), '--workloads', only.join(',')];
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'kernels.ts'), '--child', backend, ...extra], {
     cwd: PKG,
     encoding: 'utf8',
@@ -117,21 +117,21 @@ interface TorchResult {
   version: string;
 }
 
-function runTorch(): TorchResult | string {
+function runTorch(only: readonly Workload[] = WORKLOADS): TorchResult | string {
   if (!existsSync(TORCH_PYTHON)) return 'not run: /usr/bin/python3 missing';
   const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return "not run: Debian's python3-torch is not installed (apt-get install -y python3-torch)";
   const row: Row = {};
   const best: Partial<Record<Workload, string>> = {};
   for (const cfg of TORCH_CONFIGS) {
-    process.stderr.write(`PyTorch (${cfg.name})...\n`);
-    const r = spawnSync(TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--json'], { encoding: 'utf8', env: { ...process.env, ...cfg.env } });
+    process.stderr.write(`PyTorch (${cfg.name}) ${only.join(', ')}...\n`);
+    const r = spawnSync(TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--json', '--only', ...only], { encoding: 'utf8', env: { ...process.env, ...cfg.env } });
     if (r.status !== 0) {
       process.stderr.write(`  failed: ${r.stderr.trim().split('\n').at(-1)}\n`);
       continue;
     }
     const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms: Record<Workload, number> };
-    for (const w of WORKLOADS) {
+    for (const w of only) {
       const ms = res.ms[w];
       process.stderr.write(`  torch ${w}: ${ms.toFixed(1)} ms\n`);
       if (row[w] === undefined || ms < row[w]!.ms) {
@@ -195,10 +195,13 @@ function fmtMs(w: Workload, c: Cell | undefined): string {
   return `${ms}${gflops}${c.note ? ' †' : ''}`;
 }
 
+function fmtRatio(r: number): string {
+  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+}
+
 function ratio(c: Cell | undefined, ref: Cell | undefined): string {
   if (!c || !ref) return '–';
-  const r = c.ms / ref.ms;
-  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+  return fmtRatio(c.ms / ref.ms);
 }
 
 async function parent(args: string[]): Promise<void> {
@@ -212,24 +215,32 @@ async function parent(args: string[]): Promise<void> {
   const load0 = loadavg()[0]!;
   // PyTorch and the onnx backend alternate for `rounds` rounds (each cell: median of the rounds), so
   // that both see the same machine load; wasm and cpu are far slower and run once.
+  // Per workload, PyTorch and the onnx backend alternate for `rounds` rounds, each seeing the load of
+  // the same minute; a ratio is the median of the per-round ratios. wasm and cpu run once.
   const torchRounds: TorchResult[] = [];
   const onnxRounds: Row[] = [];
+  const ratios: Partial<Record<Workload, number[]>> = {};
   let torchFailure: string | undefined;
   let onnxFailure: string | undefined;
-  for (let r = 0; r < rounds; r++) {
-    process.stderr.write(`round ${r + 1}/${rounds}\n`);
-    if (want('torch')) {
-      const t = runTorch();
-      if (typeof t === 'string') torchFailure = t;
-      else torchRounds.push(t);
-    }
-    if (want('onnx')) {
-      // Like PyTorch, the onnx backend runs under two thread settings (ONNX Runtime's default, one per
-      // core, and one thread: on a loaded 2-core machine a second thread can stall more than it helps).
-      const both = [runTfjs('onnx', cpuConvnetFull), runTfjs('onnx', cpuConvnetFull, 1)];
-      const ok = both.filter((o): o is Row => typeof o !== 'string');
-      if (ok.length === 0) onnxFailure = both[0] as string;
-      else onnxRounds.push(bestOf(ok, ['default threads', '1 thread'].filter((_, i) => typeof both[i] !== 'string')));
+  for (const w of WORKLOADS) {
+    for (let r = 0; r < rounds; r++) {
+      process.stderr.write(`${w}: round ${r + 1}/${rounds}\n`);
+      let t: TorchResult | undefined;
+      let o: Row | undefined;
+      if (want('torch')) {
+        const res = runTorch([w]);
+        if (typeof res === 'string') torchFailure = res;
+        else torchRounds.push((t = res));
+      }
+      if (want('onnx')) {
+        // Like PyTorch, the onnx backend runs under two thread settings (ONNX Runtime's default, one
+        // per core, and one thread: on a loaded 2-core machine a second thread can stall more than it helps).
+        const both = [runTfjs('onnx', cpuConvnetFull, undefined, [w]), runTfjs('onnx', cpuConvnetFull, 1, [w])];
+        const ok = both.filter((x): x is Row => typeof x !== 'string');
+        if (ok.length === 0) onnxFailure = both[0] as string;
+        else onnxRounds.push((o = bestOf(ok, ['default threads', '1 thread'].filter((_, i) => typeof both[i] !== 'string'))));
+      }
+      if (t?.row[w] && o?.[w]) (ratios[w] ??= []).push(o[w]!.ms / t.row[w]!.ms);
     }
   }
   const torch: TorchResult | string = !want('torch') ? 'not run (--only)' : torchRounds.length ? mergeTorch(torchRounds) : (torchFailure ?? 'not run');
@@ -256,7 +267,9 @@ async function parent(args: string[]): Promise<void> {
     const cfg = typeof torch === 'string' ? '' : ` (${torch.best[w]})`;
     const cells = TFJS_BACKENDS.map((b) => {
       const c = row(b)?.[w];
-      return [`${fmtMs(w, c)}${c?.config ? ` (${c.config})` : ''}`, ratio(c, ref)];
+      const rs = b === 'onnx' ? ratios[w] : undefined;
+      const rt = rs?.length ? `${fmtRatio(median(rs))}${rs.length > 1 ? ` (${rs.map(fmtRatio).join(', ')})` : ''}` : ratio(c, ref);
+      return [`${fmtMs(w, c)}${c?.config ? ` (${c.config})` : ''}`, rt];
     }).flat();
     lines.push(`| ${LABEL[w]} | ${fmtMs(w, ref)}${ref ? cfg : ''} | ${cells.join(' | ')} |`);
   }
@@ -266,10 +279,12 @@ async function parent(args: string[]): Promise<void> {
   for (const b of TFJS_BACKENDS) if (typeof tfjs[b] === 'string') lines.push(`TF.js ${b}: ${tfjs[b] as string}.`);
   if (typeof torch === 'string') lines.push(`PyTorch: ${torch}.`);
   lines.push(
-    `PyTorch and the onnx backend ran alternately for ${rounds} round(s); each of their cells is the median over rounds of the ` +
-      'per-round median (onnx: up to 20 runs for sgemm, 10 for the conv net and Transformer, 5 for the LSTM, within a time budget; ' +
-      'PyTorch: bench/kernels_torch.py under three thread settings, the fastest per workload and round). ' +
-      'wasm and cpu ran once; their steps longer than the time budget are timed once.',
+    `Per workload, PyTorch and the onnx backend ran alternately for ${rounds} round(s) (so that both see the same minute's load); ` +
+      'their cells are the median over rounds of each round\'s fastest configuration, and the onnx ratio is the median of the ' +
+      'per-round ratios (each round\'s in parentheses). onnx: up to 20 runs for SGEMM, 10 for the conv net and Transformer, 5 for ' +
+      'the LSTM, within a time budget, under ONNX Runtime\'s default threads and under 1 thread; PyTorch: bench/kernels_torch.py ' +
+      'under its defaults, OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>. wasm and cpu ran once; their steps longer than ' +
+      'the time budget are timed once.',
   );
   const md = `${lines.join('\n')}\n`;
   process.stdout.write(`\n${md}`);
@@ -280,5 +295,7 @@ async function parent(args: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 const ci = argv.indexOf('--child');
 const ti = argv.indexOf('--threads');
-if (ci >= 0) await child(argv[ci + 1] as TfjsBackend, argv.includes('--cpu-convnet'), ti >= 0 ? Number(argv[ti + 1]) : undefined);
+const wi = argv.indexOf('--workloads');
+const onlyWorkloads = wi >= 0 ? (argv[wi + 1]!.split(',') as Workload[]) : [...WORKLOADS];
+if (ci >= 0) await child(argv[ci + 1] as TfjsBackend, argv.includes('--cpu-convnet'), ti >= 0 ? Number(argv[ti + 1]) : undefined, onlyWorkloads);
 else await parent(argv);

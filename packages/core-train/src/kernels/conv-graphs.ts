@@ -19,6 +19,7 @@ import { attr } from '../onnx/proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { NCHWC } from './ort.js';
 import type { ConvGeometry } from './conv-geometry.js';
+import { BackendError } from '../errors.js';
 
 export { geometryKey, geometryOf, type ConvGeometry, type TfConvInfo } from './conv-geometry.js';
 
@@ -53,7 +54,7 @@ export function emitActivation(g: GraphBuilder, y: string, opts: ConvForwardOpti
     case 'sigmoid':
       return g.op('Sigmoid', [y]);
     case 'prelu':
-      if (!preluName) throw new Error('emitActivation: prelu needs its weights input');
+      if (!preluName) throw new BackendError("emitActivation: activation 'prelu' needs its weights input. Value: none.");
       return g.op('PRelu', [y, preluName]);
   }
 }

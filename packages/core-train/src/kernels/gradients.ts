@@ -20,6 +20,7 @@
 // tf.setBackend() if you pick backends without selectBackend().
 import * as tf from '@tensorflow/tfjs';
 import { convFilterGrad, convInputGrad, type ConvSpec } from './conv-ops.js';
+import { BackendError, ValueError } from '../errors.js';
 
 type Pad = ConvSpec['pad'];
 
@@ -93,7 +94,7 @@ function nhwcShape(nchw: readonly number[]): number[] {
 function dyOfActivation(dy: tf.Tensor, y: tf.Tensor, activation: string | undefined, scope: string): tf.Tensor {
   if (activation === undefined || activation === 'linear') return dy;
   if (activation === 'relu') return tf.mul(dy, tf.step(y));
-  throw new Error(`Error in gradient of ${scope}: cannot compute gradient for fused activation ${activation}.`);
+  throw new ValueError(`Error in gradient of ${scope}: cannot compute gradient for fused activation ${activation}.`);
 }
 
 function biasGrad(bias: tf.Tensor, dy: tf.Tensor): tf.Tensor {
@@ -110,7 +111,7 @@ function inferAttrs(x: tf.Tensor, filter: tf.Tensor, y: tf.Tensor, scope: string
   if (oh === h && ow === w) pad = 'same';
   else if (oh === h! - kh! + 1 && ow === w! - kw! + 1) pad = 'valid';
   else {
-    throw new Error(
+    throw new BackendError(
       `Error in gradient of ${scope}: its forward kernel ran on a backend that installKernelsAndGradients() has not prepared ` +
         `(backend '${tf.getBackend()}'); call installKernelsAndGradients() after tf.setBackend().`,
     );
@@ -124,7 +125,7 @@ function fusedGradient(scope: string, depthwise: boolean): tf.GradConfig {
     gradFunc: (dy, saved) => {
       const [filter, x4D, y, bias] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor | undefined];
       const attrs = fusedAttrs.get(y.dataId) ?? inferAttrs(x4D, filter, y, scope);
-      if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') throw new Error(`Error in gradient of ${scope}: got dataFormat of ${attrs.dataFormat} but only NHWC is currently supported.`);
+      if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') throw new ValueError(`Error in gradient of ${scope}: got dataFormat of ${attrs.dataFormat} but only NHWC is currently supported.`);
       const dy4 = tf.reshape(dy as tf.Tensor, y.shape) as tf.Tensor4D;
       const dyAct = dyOfActivation(dy4, y, attrs.activation, scope) as tf.Tensor4D;
       const grads: Record<string, () => tf.Tensor> = {

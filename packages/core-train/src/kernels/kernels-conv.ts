@@ -13,6 +13,7 @@ import {
 } from './conv-graphs.js';
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 import type { GraphBuilder } from './graph-builder.js';
+import { BackendError } from '../errors.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -98,7 +99,7 @@ function undilatedFallback(name: string): KernelFn {
   return (args) => {
     const d = (args.attrs as unknown as ConvAttrs).dilations ?? 1;
     if ((Array.isArray(d) ? d : [d, d]).some((v) => v !== 1)) {
-      throw new Error(`onnx backend: ${name} with dilations ${String(d)} needs NHWC float32 tensors`);
+      throw new BackendError(`onnx backend: ${name} with dilations ${String(d)} needs NHWC float32 tensors (dataFormat and dtypes given: ${(args.attrs as unknown as ConvAttrs).dataFormat ?? 'NHWC'}, ${Object.values(args.inputs).map((t) => t?.dtype).join(', ')}).`);
     }
     return cpu(args);
   };

@@ -160,8 +160,7 @@ function rowScalarA(op: 'add' | 'sub' | 'mul' | 'div', out: Float32Array, o: num
   else for (let j = 0; j < n; j++) out[o + j] = x / b[ib + j]!;
 }
 
-function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, plan: { dims: number[]; sa: number[]; sb: number[] }, n: number): Float32Array {
-  const out = new Float32Array(n);
+function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, plan: { dims: number[]; sa: number[]; sb: number[] }, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
   const { dims, sa, sb } = plan;
   const last = dims.length - 1;
   const inner = dims[last]!;
@@ -207,7 +206,7 @@ function binaryKernel(name: string): KernelFn {
     }
     const plan = collapse(a.shape, b.shape, out);
     if (!plan) return fallback(args);
-    return backend.out(out, binaryJs(spec.op, backend.f32(a), backend.f32(b), plan, n));
+    return backend.out(out, binaryJs(spec.op, backend.f32(a), backend.f32(b), plan, n, backend.alloc(n)));
   };
 }
 
@@ -367,7 +366,7 @@ function unaryKernel(name: string): KernelFn {
         n,
       );
     }
-    const out = new Float32Array(n);
+    const out = backend.alloc(n);
     spec.js(backend.f32(x), out, attrs);
     return backend.out(x.shape, out);
   };
@@ -378,9 +377,8 @@ function unaryKernel(name: string): KernelFn {
 
 type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
 
-function reduceJs(op: ReduceOp, x: Float32Array, outer: number, mid: number, inner: number): Float32Array {
+function reduceJs(op: ReduceOp, x: Float32Array, outer: number, mid: number, inner: number, out: Float32Array = new Float32Array(outer * inner)): Float32Array {
   // x viewed as [outer, mid, inner], reduced over mid.
-  const out = new Float32Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     const base = o * mid * inner;
     const dst = o * inner;
@@ -435,7 +433,7 @@ function reduceKernel(name: string, op: ReduceOp, onnxOp: string, axisAttr: 'axi
       const outer = size(x.shape.slice(0, axes[0]));
       const mid = size(axes.map((a) => x.shape[a]!));
       const inner = size(x.shape.slice(axes.at(-1)! + 1));
-      return backend.out(outShape, reduceJs(op, backend.f32(x), outer, mid, inner));
+      return backend.out(outShape, reduceJs(op, backend.f32(x), outer, mid, inner, backend.alloc(outer * inner)));
     }
     const key = `red:${name}:${x.shape.join('x')}:${axes.join(',')}:${+keepDims}`;
     return runGraph(
@@ -486,7 +484,7 @@ function softmaxKernel(): KernelFn {
       );
     }
     const x = backend.f32(logits);
-    const out = new Float32Array(n);
+    const out = backend.alloc(n);
     for (let r = 0; r < n; r += d) {
       let m = -Infinity;
       for (let j = 0; j < d; j++) m = Math.max(m, x[r + j]!);
@@ -530,7 +528,7 @@ function transposeKernel(): KernelFn {
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
-function sliceValues(src: Values, shape: readonly number[], begin: readonly number[], sz: readonly number[]): Values {
+function sliceValues(src: Values, shape: readonly number[], begin: readonly number[], sz: readonly number[], alloc?: (n: number) => Float32Array): Values {
   const r = shape.length;
   // The innermost run that stays contiguous: trailing dims taken whole, plus the last partial one.
   let k = r - 1;
@@ -541,7 +539,7 @@ function sliceValues(src: Values, shape: readonly number[], begin: readonly numb
     strides[i] = acc;
     acc *= shape[i]!;
   }
-  const out = new (src.constructor as new (n: number) => Values)(size(sz));
+  const out = src instanceof Float32Array && alloc ? alloc(size(sz)) : new (src.constructor as new (n: number) => Values)(size(sz));
   const outerDims = sz.slice(0, k);
   const outer = size(outerDims);
   const idx = new Array<number>(k).fill(0);
@@ -572,7 +570,7 @@ function sliceKernel(): KernelFn {
     if (size(sz) === 0) return fallback(args);
     const backend = args.backend as OnnxCpuBackend;
     const vals = backend.data.get(x.dataId).values as Values;
-    return backend.makeTensorInfo(sz, x.dtype, sliceValues(vals, x.shape, begin, sz) as Float32Array);
+    return backend.makeTensorInfo(sz, x.dtype, sliceValues(vals, x.shape, begin, sz, (n) => backend.alloc(n)) as Float32Array);
   };
 }
 
@@ -590,7 +588,7 @@ function splitVKernel(): KernelFn {
     return splits.map((s) => {
       const sz = [...x.shape];
       sz[axis] = s;
-      const out = backend.makeTensorInfo(sz, x.dtype, sliceValues(vals, x.shape, begin, sz) as Float32Array);
+      const out = backend.makeTensorInfo(sz, x.dtype, sliceValues(vals, x.shape, begin, sz, (n) => backend.alloc(n)) as Float32Array);
       begin[axis]! += s;
       return out;
     });
@@ -612,7 +610,7 @@ function unpackKernel(): KernelFn {
     const outs: Info[] = [];
     for (let i = 0; i < value.shape[axis]!; i++) {
       begin[axis] = i;
-      outs.push(backend.makeTensorInfo(outShape, value.dtype, sliceValues(vals, value.shape, begin, sz) as Float32Array));
+      outs.push(backend.makeTensorInfo(outShape, value.dtype, sliceValues(vals, value.shape, begin, sz, (n) => backend.alloc(n)) as Float32Array));
     }
     return outs;
   };
@@ -677,7 +675,7 @@ function reluGradKernel(): KernelFn {
     }
     const d = backend.f32(dy);
     const v = backend.f32(x);
-    const out = new Float32Array(n);
+    const out = backend.alloc(n);
     for (let i = 0; i < n; i++) out[i] = v[i]! > 0 ? d[i]! : d[i]! * 0;
     return backend.out(dy.shape, out);
   };

@@ -7,6 +7,7 @@
 // writes every output straight into a Float32Array that the caller owns (pre-allocated fetches).
 import { attr, encodeModel, ModelProto, type OnnxModelSpec } from '../onnx/proto.js';
 import type { ModuleImporter } from '../backend.js';
+import { BackendError } from '../errors.js';
 
 /** The subset of onnxruntime-common's Tensor constructor used here. */
 type OrtTensorCtor = new (type: 'float32' | 'int32' | 'int64', data: Float32Array | Int32Array | BigInt64Array, dims: readonly number[]) => unknown;
@@ -50,7 +51,7 @@ export async function loadOrt(importer: ModuleImporter): Promise<OrtModules> {
   const initOrt = native.initOrt as (() => void) | undefined;
   const Tensor = main.Tensor as OrtTensorCtor | undefined;
   if (!binding || typeof binding.InferenceSession !== 'function' || typeof initOrt !== 'function' || typeof Tensor !== 'function') {
-    throw new Error(`${ORT_SPECIFIERS.binding} does not export binding.InferenceSession and initOrt (onnxruntime-node 1.30 layout expected)`);
+    throw new BackendError(`loadOrt: ${ORT_SPECIFIERS.binding} does not export binding.InferenceSession and initOrt (onnxruntime-node 1.30 layout expected)`);
   }
   initOrt();
   return { binding, Tensor, initOrt };
