@@ -1,4 +1,6 @@
 export { BackendError, CheckpointError, DataError, OnnxExportError } from './errors.js';
+// The base error classes from @lossworks/core-losses, so callers can catch them without importing it.
+export { CoreError, ShapeError, UnknownKeyError, ValueError } from './errors.js';
 export {
   BACKEND_ORDER,
   describeSelection,
