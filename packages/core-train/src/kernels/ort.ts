@@ -73,9 +73,9 @@ export interface OrtRuntimeOptions {
    * Treat denormal floats as zero (ONNX Runtime's session.set_denormal_as_zero; the same as
    * torch.set_flush_denormal(True)). Default true: recurrent-net gradients decay into denormals,
    * on which x86 multiply-adds take ~100 cycles (measured: an LSTM's 64x64·64x256 gradient matmul
-   * took 764 µs instead of 84 µs). ONNX Runtime sets the FTZ/DAZ flags on the thread that creates a
-   * session, i.e. Node's main thread: JavaScript arithmetic in the process then flushes denormals
-   * (values below 1.2e-38 in float32, 2.2e-308 in float64) to zero as well.
+   * took 764 µs instead of 84 µs). ONNX Runtime sets the FTZ/DAZ flags on Node's main thread, so
+   * the rest of the process flushes denormals too: float32 denormals (below 1.2e-38) read from or
+   * written to typed arrays become 0, and so do float64 results below 2.2e-308.
    */
   flushDenormals?: boolean;
 }
