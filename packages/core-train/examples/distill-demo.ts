@@ -10,7 +10,7 @@
 //
 // Run: pnpm --filter @lossworks/core-train demo   (or: npx tsx examples/distill-demo.ts)
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -450,7 +450,9 @@ export async function runDistillDemo(options: DistillDemoOptions = {}): Promise<
   const sel = await selectBackend(options.backend ? { force: options.backend } : {});
   await mkdir(s.outDir, { recursive: true });
   const logs = ['teacher', 'student-kd', 'student-scratch'].map((n) => join(s.outDir, `${n}.jsonl`));
-  await Promise.all(logs.map((f) => rm(f, { force: true }))); // jsonlLog appends
+  // jsonlLog appends, and an earlier report may have had other plots: start from a clean slate.
+  const stalePngs = (await readdir(s.outDir)).filter((f) => /^report-(plot|image)-\d+-[\w-]*\.png$/.test(f)).map((f) => join(s.outDir, f));
+  await Promise.all([...logs, ...stalePngs].map((f) => rm(f, { force: true })));
   const data = makeData(s);
   const owned: tf.LayersModel[] = [];
   try {

@@ -2,7 +2,7 @@
 // what the demo promises — report files, loadable ONNX files with TF.js parity, logs and the summary.
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeak } from '@lossworks/testing';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,9 @@ describe('runDistillDemo at a tiny size', () => {
 
   it('trains, distils, exports and reports without leaking tensors', async () => {
     const backend = (process.env.LOSSWORKS_TEST_BACKEND ?? 'cpu') as BackendName;
+    // Left over from an earlier report with more plots: the run removes it.
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, 'report-plot-09-old-chart.png'), new Uint8Array(PNG));
     result = await expectNoLeak(() =>
       runDistillDemo({
         outDir,
@@ -104,6 +107,8 @@ describe('runDistillDemo at a tiny size', () => {
     // Accuracy, two latency charts, student validation accuracy, one loss chart per model.
     expect(result.report.plots).toHaveLength(7);
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(7);
+    const pngs = (await readdir(outDir)).filter((f) => f.endsWith('.png'));
+    expect(pngs.sort()).toEqual([...result.report.plots, ...result.report.images].map((f) => f.slice(outDir.length + 1)).sort());
     for (const f of [...result.report.plots, ...result.report.images]) {
       expect([...(await readFile(f)).subarray(0, 8)]).toEqual(PNG);
     }
