@@ -644,6 +644,30 @@ function concatKernel(): KernelFn {
   };
 }
 
+/** Tile (what broadcastTo runs) as an ONNX Tile for large float32 outputs; the cpu kernel otherwise. */
+function tileKernel(): KernelFn {
+  const fallback = cpuKernel('Tile');
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    const reps = (args.attrs ?? {}).reps as number[];
+    const outShape = x.shape.map((d, i) => d * reps[i]!);
+    const n = size(outShape);
+    if (x.dtype !== 'float32' || n < ORT_MIN_ELEMENTS) return fallback(args);
+    return runGraph(
+      args.backend as OnnxCpuBackend,
+      `tile:${x.shape.join('x')}:${reps.join(',')}`,
+      () => {
+        const g = new GraphBuilder();
+        g.output(g.op('Tile', [g.input(x.shape), g.i64(reps)]), outShape);
+        return g.build('tile');
+      },
+      [x],
+      outShape,
+      n,
+    );
+  };
+}
+
 /** Name of the kernel that computes relu's gradient in one pass (registered on the 'onnx' backend). */
 export const RELU_GRAD = 'LossworksReluGrad';
 
@@ -697,6 +721,7 @@ export function elementwiseKernels(): Record<string, KernelFn> {
   k.Unpack = unpackKernel();
   k[RELU_GRAD] = reluGradKernel();
   k.Concat = concatKernel();
+  k.Tile = tileKernel();
   return k;
 }
 

@@ -1,7 +1,7 @@
 // The onnx backend's elementwise, reduction and data-movement kernels (ONNX Runtime above
 // ORT_MIN_ELEMENTS, JavaScript below) against the cpu backend's, and its output-buffer pool's safety.
 import * as tf from '@tensorflow/tfjs';
-import { expectNoLeak } from '@lossworks/testing';
+import { expectNoLeak, expectTensorClose } from '@lossworks/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ORT_MIN_ELEMENTS } from '../../src/kernels/kernels-elementwise.js';
 import type { OnnxCpuBackend } from '../../src/kernels/onnx-backend.js';
@@ -172,4 +172,35 @@ describe('the output-buffer pool never recycles memory that can still be seen', 
     }, 'pool');
     x.dispose();
   });
+});
+
+describe('Sum and Mean gradients (broadcast instead of TF.js ones(x.shape)·dy)', () => {
+  for (const backend of ['cpu', 'wasm', 'onnx'] as const) {
+    it(`${backend}: d/dx Σ c·sum(x, axes) = c broadcast, and mean's is c/n`, async () => {
+      await useBackend(backend);
+      await expectNoLeak(() => {
+        for (const [shape, axes, keep] of [
+          [[64, 256], [0], false],
+          [[4, 8, 16, 32], [1, 2], true],
+          [[2, 3, 4], [0, 1, 2], false],
+        ] as Array<[number[], number[], boolean]>) {
+          const x = randn(shape, 30);
+          const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+          const c = randn(keep ? kept : shape.filter((_, i) => !axes.includes(i)), 31);
+          const n = axes.reduce((p, a) => p * shape[a]!, 1);
+          const [gs, gm] = tf.tidy(() => [
+            tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.sum(v, axes, keep), c)))(x),
+            tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.mean(v, axes, keep), c)))(x),
+          ]);
+          const expected = tf.tidy(() => tf.broadcastTo(tf.reshape(c, kept), shape));
+          const e = expected.dataSync();
+          expect(Array.from(gs!.dataSync())).toEqual(Array.from(e));
+          const expectedMean = tf.div(expected, n);
+          // dy/n either way (TF.js: dy·1/n): float32 division, identical up to one rounding.
+          expectTensorClose(gm!, expectedMean, { rtol: 1e-6, atol: 0 }, `${backend} mean gradient`);
+          tf.dispose([x, c, gs!, gm!, expected, expectedMean]);
+        }
+      }, `${backend} reduce gradients`);
+    });
+  }
 });
