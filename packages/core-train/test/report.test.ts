@@ -152,3 +152,16 @@ describe('Report', () => {
     expect(() => r.table({ columns: ['a', 'b'], rows: [[1]] })).toThrow(/row 0 has 1 cells for 2 columns/);
   });
 });
+
+describe('bar charts on a log scale', () => {
+  it('draws bars with a height (a log scale needs a positive baseline)', async () => {
+    const { barChartSpec, renderSvg } = await import('../src/report/plots.js');
+    const svg = await renderSvg(barChartSpec({ title: 'latency', categories: ['a', 'b', 'c'], values: [0.5, 10, 300], logY: true }));
+    const bars = [...svg.matchAll(/aria-roledescription="bar" d="M[-\d.]+,[-\d.]+h[\d.]+v([-\d.]+)h/g)].map((m) => Math.abs(Number(m[1])));
+    expect(bars.length).toBe(3);
+    expect(Math.min(...bars)).toBeGreaterThan(1);
+    // taller bars for larger values
+    expect(bars[2]!).toBeGreaterThan(bars[1]!);
+    expect(bars[1]!).toBeGreaterThan(bars[0]!);
+  });
+});

@@ -132,15 +132,19 @@ export function barChartSpec(spec: BarChartSpec): VegaLiteSpec {
       throw new ValueError(`barChart: series '${name}' has ${vals.length} values for ${spec.categories.length} categories (chart '${spec.title}').`);
     }
     vals.forEach((v, i) => {
-      if (finite(v)) rows.push({ category: spec.categories[i] as string, value: v, series: name });
+      if (finite(v) && (!spec.logY || v > 0)) rows.push({ category: spec.categories[i] as string, value: v, series: name });
     });
   }
+  // A log scale has no zero: bars need an explicit positive baseline below the smallest value, else
+  // vega-lite draws them from the (infinite) zero and every bar comes out with zero height.
+  const logBase = spec.logY && rows.length ? 10 ** Math.floor(Math.log10(Math.min(...rows.map((r) => r.value)))) : undefined;
   return {
     ...base(spec.title, spec, rows),
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'category', type: 'nominal', title: spec.xLabel ?? null, sort: [...spec.categories], axis: { labelAngle: 0 } },
       y: { field: 'value', type: 'quantitative', title: spec.yLabel ?? 'value', ...(spec.logY ? { scale: { type: 'log' } } : {}) },
+      ...(logBase !== undefined ? { y2: { datum: logBase } } : {}),
       ...(grouped
         ? { xOffset: { field: 'series', type: 'nominal', sort: Object.keys(series) }, color: { field: 'series', type: 'nominal', title: null, sort: Object.keys(series) } }
         : {}),
