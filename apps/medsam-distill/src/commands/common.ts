@@ -1,0 +1,65 @@
+// What every command shares: options, the loaded config and run folder, the tensor backend, the data.
+import { join } from 'node:path';
+import { loadConfig, type Io } from '@lossworks/cli-kit';
+import { describeSelection, selectBackend, type BackendName } from '@lossworks/core-train';
+import { configSchema, type Config } from '../config/schema.js';
+import { installCastFix } from '../model/kernel-fixes.js';
+import { runData, type RunData } from '../train/data.js';
+
+/** Options every run command takes. */
+export interface RunOptions {
+  /** Config file (see config.schema.json). */
+  config: string;
+  /** Run folder; default the config's `out`, else runs/<name>. */
+  out?: string;
+  /** Overrides the config's seed. */
+  seed?: number;
+  /** Tensor backend; default the fastest that loads (LOSSWORKS_BACKEND forces one). */
+  backend?: BackendName;
+  json?: boolean;
+}
+
+/** A loaded run: config (with overrides) and its folder. */
+export interface Run {
+  config: Config;
+  out: string;
+}
+
+/** Reads and checks the config, applies overrides, and resolves the run folder. */
+export async function openRun(opts: RunOptions): Promise<Run> {
+  const config = await loadConfig(opts.config, configSchema);
+  if (opts.seed !== undefined) config.seed = opts.seed;
+  return { config, out: opts.out ?? config.out ?? join('runs', config.name) };
+}
+
+/** Activates the tensor backend and logs the choice; returns its name. */
+export async function useBackend(opts: Pick<RunOptions, 'backend'>, io: Io): Promise<string> {
+  const sel = await selectBackend(opts.backend ? { force: opts.backend } : {});
+  if (sel.name === 'onnx') installCastFix();
+  io.stderr.write(`backend: ${sel.name}\n${describeSelection(sel).replace(/^/gm, '  ')}\n`);
+  return sel.name;
+}
+
+/** A command's result when the real data is absent: a note, exit 0. */
+export interface Skipped {
+  skipped: true;
+  missing: string[];
+  summary: string;
+}
+
+/** The run's data, or a {@link Skipped} result when a real-data run finds none of its sets. */
+export async function dataOrSkip(run: Run, io: Io): Promise<RunData | Skipped> {
+  const data = await runData(run.config, run.out, (line) => io.stderr.write(`${line}\n`));
+  if (data.train.length + data.test.length === 0) {
+    const missing = data.missing.length ? data.missing : run.config.data.sets;
+    const summary = `${missing.join(', ')}: missing, skipped`;
+    io.stderr.write(`${summary}\n`);
+    return { skipped: true, missing, summary };
+  }
+  return data;
+}
+
+/** Whether a value is a {@link Skipped} result. */
+export function isSkipped(v: unknown): v is Skipped {
+  return typeof v === 'object' && v !== null && (v as Skipped).skipped === true;
+}
