@@ -11,6 +11,7 @@ import { runCommand, type RunResult } from '../src/commands/run.js';
 import { encodeImage } from '../src/data/index.js';
 import { meanScores, scoreImage } from '../src/eval/metrics.js';
 import { overlayStrip } from '../src/eval/overlay.js';
+import { binSteps } from '../src/report/report.js';
 import { FILES } from '../src/train/stages.js';
 import { quietIo, tempDir, tinyRun } from './helpers.js';
 
@@ -41,6 +42,16 @@ describe('metrics', () => {
     expect(empty.hd95).toBeCloseTo(Math.hypot(12, 12), 4);
     expect(meanScores([s, { dice: 1, iou: 1, hd95: 0 }])).toEqual({ dice: (s.dice + 1) / 2, iou: (s.iou + 1) / 2, hd95: s.hd95 / 2, n: 2 });
     expect(meanScores([]).n).toBe(0);
+  });
+
+  it('training curves: step rows averaged in consecutive bins', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ type: 'step', step: i + 1, loss: i, 'loss/dice': 2 * i, lr: 1 }));
+    expect(binSteps(rows, 4)).toEqual([
+      { step: 3, loss: 1, 'loss/dice': 2 },
+      { step: 6, loss: 4, 'loss/dice': 8 },
+      { step: 9, loss: 7, 'loss/dice': 14 },
+      { step: 10, loss: 9, 'loss/dice': 18 },
+    ]);
   });
 
   it('prompt parsing: box corners get labels 2 and 3, points keep theirs; bad input is a usage error', () => {
@@ -100,6 +111,7 @@ describe('run, eval, report, export, predict on a tiny synthetic run', () => {
     for (const label of ['Teacher (ViT)', 'KD student (CNN)', 'Scratch student (CNN)', 'synthetic-endo', 'synthetic-us', 'Per-image latency']) expect(html).toContain(label);
     expect(result.report.images.length).toBe(2); // one overlay per dataset (eval.overlays = 1)
     expect(result.report.plots.some((p) => p.includes('latency'))).toBe(true);
+    expect(result.report.plots.filter((p) => p.includes('loss-terms')).length).toBe(4); // teacher, distill, finetune, scratch
   });
 
   it('overlay strips: image, truth and one panel per model', async () => {

@@ -16,6 +16,32 @@ export interface WriteReportOptions {
 
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 
+/**
+ * Step rows of a JSONL log averaged into at most `bins` consecutive groups: { step (last of the group),
+ * loss, loss/<term> } — a readable curve however many steps ran.
+ */
+export function binSteps(rows: ReadonlyArray<Record<string, unknown>>, bins: number): Array<Record<string, number>> {
+  const size = Math.max(1, Math.ceil(rows.length / bins));
+  const out: Array<Record<string, number>> = [];
+  for (let i = 0; i < rows.length; i += size) {
+    const group = rows.slice(i, i + size);
+    const sums = new Map<string, { sum: number; n: number }>();
+    for (const row of group) {
+      for (const [k, v] of Object.entries(row)) {
+        if ((k === 'loss' || k.startsWith('loss/')) && typeof v === 'number' && Number.isFinite(v)) {
+          const e = sums.get(k) ?? { sum: 0, n: 0 };
+          e.sum += v;
+          e.n++;
+          sums.set(k, e);
+        }
+      }
+    }
+    const last = group[group.length - 1]!;
+    out.push({ step: Number(last.step), ...Object.fromEntries([...sums].map(([k, e]) => [k, e.sum / e.n])) });
+  }
+  return out;
+}
+
 /** Writes `<out>/report/report.html` (and PNG copies of plots and overlays) from eval.json and the logs. */
 export async function writeReport(config: Config, out: string, result: EvalResult, options: WriteReportOptions = {}): Promise<ReportFiles> {
   const r = new Report({
@@ -111,9 +137,8 @@ export async function writeReport(config: Config, out: string, result: EvalResul
   if (logs.length) {
     r.addSection('Training');
     for (const s of logs) {
-      const rows = (await readJsonlLog(FILES.log(out, s))).filter((row) => row.type === 'epoch');
-      const clean = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => k === 'epoch' || k === 'loss' || k.startsWith('loss/'))));
-      if (clean.some((row) => typeof row.loss === 'number')) r.lossCurves(clean, { title: `Loss terms: ${s}`, logY: true });
+      const rows = binSteps((await readJsonlLog(FILES.log(out, s))).filter((row) => row.type === 'step'), 60);
+      if (rows.length > 1) r.lossCurves(rows, { title: `Loss terms: ${s}`, logY: true });
     }
   }
   return r.write();
