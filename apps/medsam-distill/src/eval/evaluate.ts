@@ -117,32 +117,6 @@ function predictLogits(sam: SamModel, samples: readonly SegSample[], boxes: read
   return out;
 }
 
-async function tfjsLatency(sam: SamModel, x: tf.Tensor[], warmup: number, repeats: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < warmup + repeats; i++) {
-    const t0 = performance.now();
-    const y = sam.model.predict(x) as tf.Tensor[];
-    await y[0]!.data();
-    await y[1]!.data();
-    const dt = performance.now() - t0;
-    tf.dispose(y);
-    if (i >= warmup) times.push(dt);
-  }
-  return median(times);
-}
-
-async function onnxLatency(p: OnnxPredictor, x: tf.Tensor[], warmup: number, repeats: number): Promise<number> {
-  const feeds = x.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
-  const times: number[] = [];
-  for (let i = 0; i < warmup + repeats; i++) {
-    const t0 = performance.now();
-    await p.run(feeds);
-    const dt = performance.now() - t0;
-    if (i >= warmup) times.push(dt);
-  }
-  return median(times);
-}
-
 /** Evaluates every model of the run that exists (see the file comment) and writes eval.json and overlays. */
 export async function evaluateRun(config: Config, out: string, data: RunData, options: EvaluateOptions): Promise<EvalResult> {
   const log = options.log ?? (() => {});
@@ -161,14 +135,18 @@ export async function evaluateRun(config: Config, out: string, data: RunData, op
   }
   const hardMasks = new Map<ModelName, Map<number, Uint8Array>>();
   const models: ModelEval[] = [];
-  for (const name of MODEL_NAMES) {
-    const file = modelFile(out, name);
-    if (!existsSync(file)) {
-      log(`${name}: no model file (${file}), skipped`);
-      continue;
-    }
-    const { sam } = await loadSam(file);
-    try {
+  const loaded: Array<{ name: ModelName; sam: SamModel; predictor: OnnxPredictor | null }> = [];
+  const one = inputs([test[0]!], [boxes[0]!]);
+  try {
+    for (const name of MODEL_NAMES) {
+      const file = modelFile(out, name);
+      if (!existsSync(file)) {
+        log(`${name}: no model file (${file}), skipped`);
+        continue;
+      }
+      const { sam } = await loadSam(file);
+      const entry: { name: ModelName; sam: SamModel; predictor: OnnxPredictor | null } = { name, sam, predictor: null };
+      loaded.push(entry);
       log(`${name}: predicting ${test.length} test images`);
       const logits = predictLogits(sam, test, boxes);
       const scores = logits.map((l, i) => scoreImage(test[i]!.mask, l, test[i]!.size, test[i]!.validWidth, test[i]!.validHeight));
@@ -183,50 +161,65 @@ export async function evaluateRun(config: Config, out: string, data: RunData, op
         iou: dsMeans.reduce((a, m) => a + m.iou, 0) / dsMeans.length,
         hd95: dsMeans.reduce((a, m) => a + m.hd95, 0) / dsMeans.length,
       };
-      const one = inputs([test[0]!], [boxes[0]!]);
+      let diff: number | null = null;
+      let onnxFile: string | null = join(onnxDir, `${name}.onnx`);
+      let onnxError: string | undefined;
       try {
-        log(`${name}: TF.js latency (${options.backend})`);
-        const tfjsMs = await tfjsLatency(sam, one, warmup, latencyRepeats);
-        let onnxMs: number | null = null;
-        let diff: number | null = null;
-        let onnxFile: string | null = join(onnxDir, `${name}.onnx`);
-        let onnxError: string | undefined;
-        try {
-          log(`${name}: ONNX export and latency`);
-          await exportOnnx(sam.model, onnxFile, { ...ONNX_NAMES.sam, docString: `medsam-distill ${config.name}: ${name}` });
-          const p = await OnnxPredictor.load(onnxFile, threads !== undefined ? { threads } : {});
-          try {
-            const o = await p.run(one.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape })));
-            const ref = logits[0]!;
-            const got = o[IO.masks]!.data;
-            diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i]!)), 0);
-            onnxMs = await onnxLatency(p, one, warmup, latencyRepeats);
-          } finally {
-            await p.dispose();
-          }
-        } catch (err) {
-          onnxError = (err as Error).message;
-          onnxFile = null;
-          log(`${name}: ONNX failed: ${onnxError}`);
-        }
-        models.push({
-          name,
-          file,
-          params: { encoder: countParams(sam.encoder), decoder: countParams(sam.decoder), total: countParams(sam.model) },
-          macs: { encoder: modelMacs(sam.encoder), decoder: modelMacs(sam.decoder), total: modelMacs(sam.model) },
-          latencyMs: { tfjs: tfjsMs, onnx: onnxMs },
-          onnxMaxAbsDiff: diff,
-          onnxFile,
-          ...(onnxError !== undefined ? { onnxError } : {}),
-          perDataset: perDs,
-          overall: meanScores(scores),
-          meanOverDatasets,
-        });
-      } finally {
-        tf.dispose(one);
+        log(`${name}: ONNX export`);
+        await exportOnnx(sam.model, onnxFile, { ...ONNX_NAMES.sam, docString: `medsam-distill ${config.name}: ${name}` });
+        entry.predictor = await OnnxPredictor.load(onnxFile, threads !== undefined ? { threads } : {});
+        const o = await entry.predictor.run(one.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape })));
+        const ref = logits[0]!;
+        diff = o[IO.masks]!.data.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i]!)), 0);
+      } catch (err) {
+        onnxError = (err as Error).message;
+        onnxFile = null;
+        log(`${name}: ONNX failed: ${onnxError}`);
       }
-    } finally {
-      sam.model.dispose();
+      models.push({
+        name,
+        file,
+        params: { encoder: countParams(sam.encoder), decoder: countParams(sam.decoder), total: countParams(sam.model) },
+        macs: { encoder: modelMacs(sam.encoder), decoder: modelMacs(sam.decoder), total: modelMacs(sam.model) },
+        latencyMs: { tfjs: Number.NaN, onnx: null },
+        onnxMaxAbsDiff: diff,
+        onnxFile,
+        ...(onnxError !== undefined ? { onnxError } : {}),
+        perDataset: perDs,
+        overall: meanScores(scores),
+        meanOverDatasets,
+      });
+    }
+    // Latency in interleaved rounds (every model once per round), so load changes on a shared machine
+    // hit all models alike; warm-up rounds are not timed.
+    log(`latency: ${warmup} warm-up + ${latencyRepeats} timed rounds, TF.js (${options.backend}) and ONNX Runtime`);
+    const feeds = one.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+    const times = loaded.map(() => ({ tfjs: [] as number[], onnx: [] as number[] }));
+    for (let round = 0; round < warmup + latencyRepeats; round++) {
+      for (const [k, m] of loaded.entries()) {
+        const t0 = performance.now();
+        const y = m.sam.model.predict(one) as tf.Tensor[];
+        await y[0]!.data();
+        await y[1]!.data();
+        const t1 = performance.now();
+        tf.dispose(y);
+        if (round >= warmup) times[k]!.tfjs.push(t1 - t0);
+        if (m.predictor) {
+          const t2 = performance.now();
+          await m.predictor.run(feeds);
+          if (round >= warmup) times[k]!.onnx.push(performance.now() - t2);
+        }
+      }
+    }
+    loaded.forEach((m, k) => {
+      const entry = models.find((x) => x.name === m.name)!;
+      entry.latencyMs = { tfjs: median(times[k]!.tfjs), onnx: times[k]!.onnx.length ? median(times[k]!.onnx) : null };
+    });
+  } finally {
+    tf.dispose(one);
+    for (const m of loaded) {
+      m.sam.model.dispose();
+      await m.predictor?.dispose();
     }
   }
   const overlays: Record<string, string[]> = {};

@@ -86,7 +86,7 @@ export async function writeReport(config: Config, out: string, result: EvalResul
     });
   }
 
-  r.addSection('Size and speed', 'Parameters of the whole model (encoder + prompt encoder + decoder). MACs: analytic multiply-accumulates of convolutions, dense layers and attention matrix products for one image with one box (FLOPs ≈ 2 × MACs). Latency: median per-image time of the whole model, warm-up excluded, in TF.js and in ONNX Runtime after export.');
+  r.addSection('Size and speed', 'Parameters of the whole model (encoder + prompt encoder + decoder). MACs: analytic multiply-accumulates of convolutions, dense layers and attention matrix products for one image with one box (FLOPs ≈ 2 × MACs). Latency: median per-image time of the whole model (batch 1, one box), warm-up excluded, in TF.js and in ONNX Runtime after export; the models are timed in interleaved rounds so machine load affects them alike.');
   r.table(
     {
       columns: ['model', 'params (encoder)', 'params (total)', 'MMACs (encoder)', 'MMACs (total)', 'TF.js ms', 'ONNX Runtime ms', 'ONNX max |Δ|'],
@@ -109,9 +109,10 @@ export async function writeReport(config: Config, out: string, result: EvalResul
       categories: result.models.map((m) => MODEL_LABELS[m.name]),
       values: {
         [`TF.js (${result.backend})`]: result.models.map((m) => m.latencyMs.tfjs),
-        'ONNX Runtime': result.models.map((m) => m.latencyMs.onnx ?? 0),
+        'ONNX Runtime': result.models.map((m) => m.latencyMs.onnx ?? Number.NaN),
       },
-      yLabel: 'ms',
+      yLabel: 'ms (log scale)',
+      logY: true,
     });
   }
   const a = result.acceptance;
