@@ -25,7 +25,7 @@ export function buildProgram(io: Io = processIo): Command {
     .description('Distil a SAM-style segmenter (ViT teacher) into a small CNN student for medical images: train, distil, fine-tune, evaluate, export.')
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), getOutHelpWidth: () => 100, getErrHelpWidth: () => 100 });
   const print = (result: unknown, opts: { json?: boolean }) => printResult(result, opts, io);
 
   runOptions(program.command('prepare-data').description('Generate or load the images, split them by group, cache them preprocessed.'), 'medsam-distill prepare-data -c configs/demo.json').action(

@@ -1,5 +1,6 @@
 // The CLI as a subprocess (tsx src/main.ts): --help, --version and exit codes.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,14 @@ describe('medsam-distill CLI (in process)', () => {
       err: () => e,
     };
   }
+
+  it('--help matches docs/usage.txt (regenerate: tsx src/main.ts --help > docs/usage.txt)', async () => {
+    const c = capture();
+    const saved = process.exitCode;
+    expect(await runMain(buildProgram(c.io), ['node', 'medsam-distill', '--help'], c.io)).toBe(0);
+    process.exitCode = saved;
+    expect(c.out()).toBe(readFileSync('docs/usage.txt', 'utf8'));
+  });
 
   it('unparsable JSON and a missing file exit 2 (ConfigError); a bad option value exits 1', async () => {
     for (const [args, code, pattern] of [

@@ -48,7 +48,7 @@ export interface Skipped {
 }
 
 /** The run's data, or a {@link Skipped} result when a real-data run finds none of its sets. */
-export async function dataOrSkip(run: Run, io: Io): Promise<RunData | Skipped> {
+export async function dataOrSkip(run: Run, io: Io): Promise<(RunData & { reused: boolean }) | Skipped> {
   const data = await runData(run.config, run.out, (line) => io.stderr.write(`${line}\n`));
   if (data.train.length + data.test.length === 0) {
     const missing = data.missing.length ? data.missing : run.config.data.sets;

@@ -31,7 +31,7 @@ export async function prepareData(opts: RunOptions, io: Io): Promise<PrepareResu
   const lines = Object.keys({ ...train, ...test })
     .sort()
     .map((ds) => `  ${ds}: ${train[ds] ?? 0} train, ${test[ds] ?? 0} test`);
-  const reused = 'reused' in data ? Boolean((data as { reused?: boolean }).reused) : false;
+  const { reused } = data;
   return {
     file,
     reused,
