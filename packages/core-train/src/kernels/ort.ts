@@ -304,10 +304,14 @@ export class OrtRuntime {
 }
 
 /**
- * Graphs smaller than this (multiply-adds, or elements for memory-bound ops) run on one thread: waking
- * a worker costs ~10–30 µs, more than it saves on such sizes.
+ * Graphs with less work than this (multiply-adds) run on one thread. Every session owns its thread
+ * pool (the Node binding has no shared one), so a parallel run wakes a worker that sleeps between
+ * runs; on the 2-core target that hand-off, and the worker competing with the JavaScript thread and
+ * other processes, cost more than it saved on memory-bound ops of a few million elements and on the
+ * filter-gradient Gemms (measured: the conv-net train step took 211–243 ms with every op of ≥ 256K
+ * work parallel, 150–157 ms single-threaded). Convolutions and large matrix products stay parallel.
  */
-export const PARALLEL_MIN_WORK = 1 << 18;
+export const PARALLEL_MIN_WORK = 1 << 24;
 
 /** ONNX Runtime's domain of NCHWc-blocked CPU kernels (ReorderInput, Conv, ReorderOutput). */
 export const NCHWC = 'com.microsoft.nchwc';
