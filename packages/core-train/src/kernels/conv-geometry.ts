@@ -1,7 +1,7 @@
 // Convolution geometry shared by the ONNX graphs (conv-graphs.ts) and the op-composed gradients
 // (conv-ops.ts): TF.js's conv info turned into the pads that ONNX needs.
 
-/** Convolution geometry in TF.js terms, with non-negative ONNX pads that reproduce TF.js's output size. */
+/** Convolution geometry in TF.js terms, with the ONNX pads that reproduce TF.js's output size (bottom/right negative: unused trailing input rows). */
 export interface ConvGeometry {
   n: number;
   inH: number;
