@@ -1,6 +1,7 @@
 // The four workloads of `pnpm bench:kernels`, built the same way as bench/kernels_torch.py builds them
 // (shapes, layers, Adam lr 1e-3, MSE), so that the milliseconds compare like for like.
 import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../src/index.js';
 
 /** One benchmark workload: `step()` runs one timed unit and waits for its result; `dispose()` frees it. */
 export interface Workload {
@@ -12,14 +13,20 @@ function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, 'float32', seed);
 }
 
-/** One train step: Adam on MSE, the loss read back (as torch's `loss.item()`). */
+/**
+ * One train step: Adam on MSE, the loss read back (as torch's `loss.item()`). The optimizer is
+ * core-train's Adam (torch.optim.Adam's rule, what fit() runs), given the gradients of
+ * tf.variableGrads.
+ */
 function trainStep(model: { apply: (x: tf.Tensor) => tf.Tensor; weights: tf.Variable[] }, x: tf.Tensor, y: tf.Tensor): Workload {
-  const opt = tf.train.adam(1e-3);
+  const opt = new Adam({ lr: 1e-3 });
+  const params = model.weights.map((variable) => ({ key: variable.name, variable }));
   return {
     step: () => {
-      const loss = opt.minimize(() => tf.losses.meanSquaredError(y, model.apply(x)) as tf.Scalar, true, model.weights);
-      loss!.dataSync();
-      loss!.dispose();
+      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, model.apply(x)) as tf.Scalar, model.weights);
+      opt.applyGradients(params, new Map(Object.entries(grads)), 1e-3);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
     },
     dispose: () => {
       opt.dispose();

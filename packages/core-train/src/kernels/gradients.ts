@@ -24,6 +24,7 @@
 // tf.setBackend() if you pick backends without selectBackend().
 import * as tf from '@tensorflow/tfjs';
 import { convFilterGrad, convInputGrad, type ConvSpec } from './conv-ops.js';
+import { jsOptimizerKernels } from './kernels-optim.js';
 import { BackendError, ValueError } from '../errors.js';
 
 type Pad = ConvSpec['pad'];
@@ -250,7 +251,8 @@ const KNOWN_BACKENDS = ['cpu', 'wasm', 'onnx', 'tensorflow', 'webgl', 'webgpu'];
  * convolutions (Conv2D, DepthwiseConv2dNative and the fused conv ops used by tf.layers), wraps the
  * fused conv kernels so their gradients know their attributes, registers polyfills for kernels a
  * backend lacks (wasm: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter,
- * UnsortedSegmentSum), and replaces the Relu, Sum and Mean gradients with faster forms of the same
+ * UnsortedSegmentSum), registers one-call optimizer updates on the cpu backend (bit-for-bit the
+ * op-by-op values), and replaces the Relu, Sum and Mean gradients with faster forms of the same
  * values. Gradients are global in TF.js, so this affects every backend of the process. Idempotent;
  * selectBackend() calls it for every backend it activates.
  */
@@ -266,6 +268,12 @@ export function installKernelsAndGradients(): void {
     rememberFusedAttrs('FusedDepthwiseConv2D', name);
     rememberFusedAttrs('Identity', name);
     registerMissingKernels(name);
+  }
+  // One-call optimizer updates (src/optimizers/fused.ts) on the cpu backend; 'onnx' has its own.
+  if (tf.findBackendFactory('cpu')) {
+    for (const [kernelName, kernelFunc] of Object.entries(jsOptimizerKernels())) {
+      if (!tf.getKernel(kernelName, 'cpu')) tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { ModuleImporter } from '../backend.js';
 import { convKernels } from './kernels-conv.js';
 import { elementwiseKernels } from './kernels-elementwise.js';
 import { matMulKernels } from './kernels-matmul.js';
+import { optimizerKernels } from './kernels-optim-ort.js';
 import { poolKernels } from './kernels-pool.js';
 import { ONNX_BACKEND, registerOnnxBackend, type KernelFn } from './onnx-backend.js';
 import { loadOrt, OrtRuntime } from './ort.js';
@@ -17,7 +18,7 @@ let runtime: OrtRuntime | undefined;
 
 /** Every kernel the 'onnx' backend runs in ONNX Runtime, by TF.js kernel name. */
 export function onnxKernels(): Record<string, KernelFn> {
-  return { ...elementwiseKernels(), ...convKernels(), ...matMulKernels(), ...poolKernels() };
+  return { ...elementwiseKernels(), ...convKernels(), ...matMulKernels(), ...poolKernels(), ...optimizerKernels() };
 }
 
 /** The ONNX Runtime of the 'onnx' backend, or undefined before {@link loadOnnxBackend} succeeded. */

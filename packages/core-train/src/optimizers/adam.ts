@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
+import { ADAM_UPDATE_KERNEL, runUpdateKernel } from './fused.js';
 import { Optimizer, checkHyper } from './optimizer.js';
 
 /** Options of {@link Adam} and {@link AdamW}. */
@@ -52,6 +53,15 @@ abstract class AdamBase extends Optimizer {
     const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
     const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
     return { param: tf.sub(p, tf.mul(tf.div(m, denom), stepSize)), slots: { m, v } };
+  }
+
+  /** update() as one kernel call where the backend has it (same values; see ./fused.ts). */
+  protected override fusedUpdate(param: tf.Tensor, grad: tf.Tensor, slots: Readonly<Record<string, tf.Tensor>> | undefined, step: number, lr: number) {
+    const { beta1, beta2, eps, weightDecay } = this.config;
+    if ((slots?.m === undefined) !== (slots?.v === undefined)) return undefined;
+    const attrs = { beta1, beta2, eps, weightDecay, decoupled: this.decoupled, lr, stepSize: lr / (1 - beta1 ** step), bc2Sqrt: Math.sqrt(1 - beta2 ** step) };
+    const out = runUpdateKernel(ADAM_UPDATE_KERNEL, { param, grad, m: slots?.m, v: slots?.v }, attrs);
+    return out && { param: out[0]!, slots: { m: out[1]!, v: out[2]! } };
   }
 }
 

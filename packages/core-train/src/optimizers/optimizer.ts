@@ -42,6 +42,21 @@ export abstract class Optimizer {
   ): { param: tf.Tensor; slots: Record<string, tf.Tensor> };
 
   /**
+   * The same update computed in one pass over Float32Arrays where the backend keeps tensors in
+   * JavaScript (see ./fused.ts), or undefined to take {@link Optimizer.update}'s op-by-op path.
+   * Called inside a tidy; must give the values update() gives.
+   */
+  protected fusedUpdate(
+    _param: tf.Tensor,
+    _grad: tf.Tensor,
+    _slots: Readonly<Record<string, tf.Tensor>> | undefined,
+    _step: number,
+    _lr: number,
+  ): { param: tf.Tensor; slots: Record<string, tf.Tensor> } | undefined {
+    return undefined;
+  }
+
+  /**
    * Applies one update to every parameter that has a gradient. `grads` maps parameter keys to gradients
    * (the caller keeps ownership of them); `lr` is this step's learning rate.
    */
@@ -53,7 +68,7 @@ export abstract class Optimizer {
       const step = (this.steps.get(key) ?? 0) + 1;
       const old = this.slots.get(key);
       const next = tf.tidy(() => {
-        const r = this.update(variable, grad, old, step, lr);
+        const r = this.fusedUpdate(variable, grad, old, step, lr) ?? this.update(variable, grad, old, step, lr);
         variable.assign(r.param);
         return r.slots;
       });

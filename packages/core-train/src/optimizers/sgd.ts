@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '../errors.js';
+import { SGD_UPDATE_KERNEL, runUpdateKernel } from './fused.js';
 import { Optimizer, checkHyper } from './optimizer.js';
 
 /** Options of {@link Sgd}. */
@@ -47,5 +48,15 @@ export class Sgd extends Optimizer {
       g = nesterov ? tf.add(g, tf.mul(buf, momentum)) : buf;
     }
     return { param: tf.sub(param, tf.mul(g, lr)), slots: out };
+  }
+
+  /** update() as one kernel call where the backend has it (same values; see ./fused.ts). */
+  protected override fusedUpdate(param: tf.Tensor, grad: tf.Tensor, slots: Readonly<Record<string, tf.Tensor>> | undefined, _step: number, lr: number) {
+    const momentum = this.config.momentum !== 0 ? slots?.momentum : undefined;
+    const out = runUpdateKernel(SGD_UPDATE_KERNEL, { param, grad, momentum }, { ...this.config, lr });
+    if (!out) return undefined;
+    const next: Record<string, tf.Tensor> = {};
+    if (out[1]) next.momentum = out[1];
+    return { param: out[0]!, slots: next };
   }
 }
