@@ -130,7 +130,31 @@ export function transformer(batch = 32, tokens = 64, d = 256, heads = 4, ff = 10
   return { step: w.step, dispose: () => (w.dispose(), tf.dispose(weights)) };
 }
 
+/**
+ * A small max-pooling conv classifier: conv 3→32 (ReLU) → max-pool 2 → conv 32→64 (ReLU) → max-pool 2
+ * → dense 10, 32x32 RGB input, batch 32 (the shape of a CIFAR-style net; MSE to random targets like
+ * the other workloads).
+ */
+export function poolnet(batch = 32): Workload {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+  const w = trainStep(
+    { apply: (x) => model.apply(x, { training: true }) as tf.Tensor, weights: model.trainableWeights.map((v) => v.read() as tf.Variable) },
+    seeded([batch, 32, 32, 3], 20),
+    seeded([batch, 10], 21),
+  );
+  return { step: w.step, dispose: () => (w.dispose(), model.dispose()) };
+}
+
 /** Every workload by name, as the table lists them. */
-export const WORKLOADS = { sgemm, convnet, lstm, transformer } as const;
+export const WORKLOADS = { sgemm, convnet, lstm, transformer, poolnet } as const;
 /** A workload name. */
 export type WorkloadName = keyof typeof WORKLOADS;

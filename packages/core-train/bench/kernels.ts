@@ -1,62 +1,101 @@
-// `pnpm bench:kernels`: one run, side by side, of TF.js cpu, TF.js wasm, core-train's onnx backend and
-// (when Debian's python3-torch is installed) PyTorch CPU on four training workloads; prints a Markdown
-// table of milliseconds and ratios to PyTorch, and writes it to bench/results/kernels.md.
+// `pnpm bench:kernels`: core-train's onnx backend against PyTorch CPU (when Debian's python3-torch is
+// installed) on five training workloads, side by side, plus TF.js wasm and cpu for reference; prints
+// a Markdown table of milliseconds and ratios to PyTorch and writes it to bench/results/kernels.md.
 //
-//   pnpm bench:kernels                  # everything (a few minutes)
-//   pnpm bench:kernels --only onnx      # one backend (cpu | wasm | onnx | torch), several allowed
-//   pnpm bench:kernels --cpu-convnet    # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
-//   pnpm bench:kernels --rounds 4       # PyTorch/onnx rounds per workload (default 2)
+//   pnpm bench:kernels                        # everything (several minutes)
+//   pnpm bench:kernels --only onnx --only torch   # backends: onnx | torch | wasm | cpu (several allowed)
+//   pnpm bench:kernels --workloads convnet,lstm   # a subset of sgemm, convnet, lstm, transformer, poolnet
+//   pnpm bench:kernels --cycles 20            # interleaved cycles per workload (default: per workload)
+//   pnpm bench:kernels --out /tmp/k.md        # write the table elsewhere
+//   pnpm bench:kernels --cpu-convnet          # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
 //
-// Each backend runs in its own process (tsx bench/kernels.ts --child <backend>), so one backend's
-// memory and JIT state do not colour another's. PyTorch runs three ways (defaults,
-// OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=<cores>) and the best per workload is the reference: on 2
-// shared cores each is fastest for some workload. Timings on a shared machine swing by 2x between runs:
-// compare the ratios of one run, not absolute numbers across runs.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// How PyTorch and the onnx backend are compared: the machine this runs on is shared, and its load
+// changes within seconds. Every configuration of both sides — PyTorch under its defaults,
+// OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>; the onnx backend under ONNX Runtime's default
+// threads and under 1 thread — runs as its own long-lived process holding the built workload, and the
+// parent asks each in turn for one step (the order rotating every cycle), so that every configuration
+// sees the same minutes. A side's time is the median step of its best configuration; the ratio column
+// also gives the median and interquartile range of the per-cycle ratios (fastest onnx step of the
+// cycle ÷ fastest PyTorch step of the cycle). TF.js wasm and cpu are far slower and run once, in one
+// process each, with a time budget.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PKG = join(HERE, '..');
-const WORKLOADS = ['sgemm', 'convnet', 'lstm', 'transformer'] as const;
+const WORKLOADS = ['sgemm', 'convnet', 'lstm', 'transformer', 'poolnet'] as const;
 type Workload = (typeof WORKLOADS)[number];
-const TFJS_BACKENDS = ['onnx', 'wasm', 'cpu'] as const;
-type TfjsBackend = (typeof TFJS_BACKENDS)[number];
-
-/** One measured cell: median ms over `reps` timed runs (after one untimed warm-up unless noted). */
-interface Cell {
-  ms: number;
-  reps: number;
-  note?: string;
-  /** Which configuration gave this time (thread settings). */
-  config?: string;
-}
-type Row = Partial<Record<Workload, Cell>>;
+type TfjsBackend = 'onnx' | 'wasm' | 'cpu';
 
 const LABEL: Record<Workload, string> = {
   sgemm: 'SGEMM 1024² (ms; GFLOP/s)',
   convnet: 'dilated conv net train step (1→32→32→32→1, 64², batch 16)',
   lstm: '2×LSTM(64) train step (T 214, F 7, batch 64)',
   transformer: 'Transformer encoder block train step (d 256, 4 heads, 64 tokens, batch 32)',
+  poolnet: 'max-pool conv classifier train step (3→32→pool→64→pool→10, 32², batch 32)',
 };
+
+/** Interleaved cycles per workload by default (one step of every configuration per cycle). */
+const CYCLES: Record<Workload, number> = { sgemm: 30, convnet: 16, lstm: 6, transformer: 16, poolnet: 16 };
+
+/** One measured step: wall-clock and process CPU milliseconds. */
+interface Step {
+  ms: number;
+  cpu: number;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
 // ---------------------------------------------------------------------------------------------------
-// Child: one TF.js backend, every workload.
-async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: number | undefined, only: Workload[]): Promise<void> {
+// Children.
+
+async function setup(backend: TfjsBackend, threads: number | undefined) {
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../src/index.js');
   const W = await import('./kernels-workloads.js');
   await selectBackend({ force: backend, env: {}, ...(threads ? { threads } : {}) });
   tf.env().set('PROD', true);
-  const out: Row = {};
-  // Time budget per workload: heavy cpu/wasm steps are timed once, fast ones up to `reps` times.
+  return W;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** `--serve <backend> <workload>`: one warm-up step, "ready", then one timed step per "step" line. */
+async function serve(backend: TfjsBackend, workload: Workload, threads: number | undefined): Promise<void> {
+  const W = await setup(backend, threads);
+  const w = W.WORKLOADS[workload]();
+  w.step();
+  process.stdout.write('ready\n');
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === 'quit') break;
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    w.step();
+    const ms = performance.now() - t0;
+    process.stdout.write(`${JSON.stringify({ ms, cpu: cpuMs() - c0 })}\n`);
+  }
+  w.dispose();
+}
+
+/** `--once <backend>`: every selected workload once in this process, within a time budget (wasm, cpu). */
+async function once(backend: TfjsBackend, cpuConvnetFull: boolean, only: readonly Workload[]): Promise<void> {
+  const W = await setup(backend, undefined);
+  const out: Partial<Record<Workload, { ms: number; reps: number; note?: string }>> = {};
   const plan: Record<Workload, { make: () => { step: () => void; dispose: () => void }; reps: number; budgetMs: number; scale?: number; note?: string }> = {
     sgemm: { make: W.sgemm, reps: 20, budgetMs: 8000 },
     convnet:
@@ -65,16 +104,16 @@ async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: num
         : { make: () => W.convnet(), reps: 10, budgetMs: 15000 },
     lstm: { make: () => W.lstm(), reps: 5, budgetMs: 20000 },
     transformer: { make: () => W.transformer(), reps: 10, budgetMs: 15000 },
+    poolnet: { make: () => W.poolnet(), reps: 10, budgetMs: 15000 },
   };
   for (const name of only) {
     const p = plan[name];
     const w = p.make();
     const t0 = performance.now();
-    w.step(); // warm-up: builds ONNX sessions, JIT, optimizer slots
+    w.step(); // warm-up
     const warm = performance.now() - t0;
     const times: number[] = [];
-    // A warm-up longer than the budget is the only sample (cpu/wasm heavy steps).
-    if (warm * 2 > p.budgetMs && p.budgetMs > 0) times.push(warm);
+    if (warm * 2 > p.budgetMs && p.budgetMs > 0) times.push(warm); // a warm-up longer than the budget is the only sample
     const start = performance.now();
     while (times.length < p.reps && (times.length === 0 || performance.now() - start < p.budgetMs)) {
       const t = performance.now();
@@ -88,21 +127,35 @@ async function child(backend: TfjsBackend, cpuConvnetFull: boolean, threads: num
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Parent: run every backend, PyTorch, and print the table.
-function runTfjs(backend: TfjsBackend, cpuConvnetFull: boolean, threads?: number, only: readonly Workload[] = WORKLOADS): Row | string {
-  process.stderr.write(`TF.js ${backend}${threads ? ` (${threads} thread)` : ''} ${only.join(', ')}...\n`);
-  const extra = [...(cpuConvnetFull ? ['--cpu-convnet'] : []), ...(threads ? ['--threads', String(threads)] : []), '--workloads', only.join(',')];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'kernels.ts'), '--child', backend, ...extra], {
-    cwd: PKG,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 24,
-  });
-  if (r.status !== 0) return `failed (exit ${r.status})`;
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line) as Row;
+/** `--peak`: ONNX Runtime's own Gemm 1024² (no TF.js), best of 20, at 1 thread and one per core. */
+async function onnxPeak(): Promise<void> {
+  const { loadOrt, OrtRuntime } = await import('../src/kernels/ort.js');
+  const { GraphBuilder } = await import('../src/kernels/graph-builder.js');
+  const ort = await loadOrt((s) => import(s));
+  const gflops: Record<string, number> = {};
+  for (const threads of [...new Set([1, cpus().length])]) {
+    const rt = new OrtRuntime(ort, { threads });
+    const s = rt.session('peak', () => {
+      const g = new GraphBuilder();
+      g.output(g.op('Gemm', [g.input([1024, 1024]), g.input([1024, 1024])]), [1024, 1024]);
+      return g.build('gemm');
+    });
+    const a = new Float32Array(1024 * 1024).fill(0.5);
+    const c = new Float32Array(1024 * 1024);
+    let best = Infinity;
+    for (let i = 0; i < 22; i++) {
+      const t = performance.now();
+      rt.run(s, [{ data: a, dims: [1024, 1024] }, { data: a, dims: [1024, 1024] }], [{ data: c, dims: [1024, 1024] }]);
+      if (i >= 2) best = Math.min(best, performance.now() - t);
+    }
+    gflops[String(threads)] = (2 * 1024 ** 3) / (best * 1e6);
+    rt.clear();
+  }
+  process.stdout.write(`${JSON.stringify({ gflops })}\n`);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Parent.
 
 const TORCH_PYTHON = '/usr/bin/python3';
 const TORCH_CONFIGS: Array<{ name: string; env: Record<string, string> }> = [
@@ -110,98 +163,173 @@ const TORCH_CONFIGS: Array<{ name: string; env: Record<string, string> }> = [
   { name: 'OPENBLAS_NUM_THREADS=1', env: { OPENBLAS_NUM_THREADS: '1' } },
   { name: `OMP_NUM_THREADS=${cpus().length}`, env: { OMP_NUM_THREADS: String(cpus().length) } },
 ];
+const ONNX_CONFIGS: Array<{ name: string; threads?: number }> = [{ name: 'default threads' }, { name: '1 thread', threads: 1 }];
 
-interface TorchResult {
-  row: Row;
-  best: Partial<Record<Workload, string>>;
-  version: string;
+/** A long-lived child that runs one step per request. */
+class Worker {
+  readonly steps: Step[] = [];
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | undefined;
+  private failure: string | undefined;
+
+  constructor(
+    readonly side: 'torch' | 'onnx',
+    readonly config: string,
+    command: string,
+    args: string[],
+    env: Record<string, string>,
+  ) {
+    this.proc = spawn(command, args, { cwd: PKG, env: { ...process.env, ...env } });
+    createInterface({ input: this.proc.stdout }).on('line', (line) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w(line);
+      } else this.lines.push(line);
+    });
+    let err = '';
+    this.proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    this.proc.on('exit', (code) => {
+      this.failure = `exited with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`;
+      this.waiting?.('');
+    });
+  }
+
+  private next(): Promise<string> {
+    const l = this.lines.shift();
+    if (l !== undefined) return Promise.resolve(l);
+    if (this.failure) return Promise.resolve('');
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** Waits for "ready"; returns an error message if the child failed. */
+  async ready(): Promise<string | undefined> {
+    const l = await this.next();
+    return l === 'ready' ? undefined : (this.failure ?? `unexpected output '${l}'`);
+  }
+
+  async step(): Promise<void> {
+    this.proc.stdin.write('step\n');
+    const l = await this.next();
+    if (!l) throw new Error(`${this.side} (${this.config}) ${this.failure ?? 'no answer'}`);
+    this.steps.push(JSON.parse(l) as Step);
+  }
+
+  close(): void {
+    this.proc.stdin.end('quit\n');
+  }
 }
 
-function runTorch(only: readonly Workload[] = WORKLOADS): TorchResult | string {
-  if (!existsSync(TORCH_PYTHON)) return 'not run: /usr/bin/python3 missing';
+interface Side {
+  config: string;
+  ms: number;
+  cpu: number;
+  n: number;
+}
+
+interface Comparison {
+  torch?: Side;
+  onnx?: Side;
+  /** Per-cycle ratios (fastest onnx ÷ fastest PyTorch step of the cycle). */
+  ratios: number[];
+  /** Median step of every configuration. */
+  configs: Array<{ side: string; config: string; ms: number; cpu: number }>;
+  errors: string[];
+}
+
+function torchAvailable(): string | undefined {
+  if (!existsSync(TORCH_PYTHON)) return `not run: ${TORCH_PYTHON} missing`;
   const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return "not run: Debian's python3-torch is not installed (apt-get install -y python3-torch)";
-  const row: Row = {};
-  const best: Partial<Record<Workload, string>> = {};
-  for (const cfg of TORCH_CONFIGS) {
-    process.stderr.write(`PyTorch (${cfg.name}) ${only.join(', ')}...\n`);
-    const r = spawnSync(TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--json', '--only', ...only], { encoding: 'utf8', env: { ...process.env, ...cfg.env } });
-    if (r.status !== 0) {
-      process.stderr.write(`  failed: ${r.stderr.trim().split('\n').at(-1)}\n`);
-      continue;
-    }
-    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms: Record<Workload, number> };
-    for (const w of only) {
-      const ms = res.ms[w];
-      process.stderr.write(`  torch ${w}: ${ms.toFixed(1)} ms\n`);
-      if (row[w] === undefined || ms < row[w]!.ms) {
-        row[w] = { ms, reps: w === 'lstm' ? 3 : 10 };
-        best[w] = cfg.name;
-      }
-    }
-  }
-  return { row, best, version: probe.stdout.trim() };
+  return undefined;
 }
 
-/** Per workload, the faster of several configurations (named in the cell's note). */
-function bestOf(rows: Row[], names: string[]): Row {
-  const out: Row = {};
-  for (const w of WORKLOADS) {
-    let best: Cell | undefined;
-    let name = '';
-    rows.forEach((r, i) => {
-      const c = r[w];
-      if (c && (!best || c.ms < best.ms)) {
-        best = c;
-        name = names[i]!;
-      }
-    });
-    if (best) out[w] = { ...(best as Cell), config: name };
+function best(workers: Worker[]): Side | undefined {
+  let out: Side | undefined;
+  for (const w of workers) {
+    if (w.steps.length === 0) continue;
+    const ms = median(w.steps.map((s) => s.ms));
+    if (!out || ms < out.ms) out = { config: w.config, ms, cpu: median(w.steps.map((s) => s.cpu)), n: w.steps.length };
   }
   return out;
 }
 
-/** Cell-wise median over rounds (reps summed). */
-function mergeRows(rows: Row[]): Row {
-  const out: Row = {};
-  for (const w of WORKLOADS) {
-    const cells = rows.map((r) => r[w]).filter((c): c is Cell => c !== undefined);
-    if (cells.length === 0) continue;
-    const configs = [...new Set(cells.map((c) => c.config).filter(Boolean))].join(' / ');
-    out[w] = {
-      ms: median(cells.map((c) => c.ms)),
-      reps: cells.reduce((a, c) => a + c.reps, 0),
-      ...(cells[0]!.note ? { note: cells[0]!.note } : {}),
-      ...(configs ? { config: configs } : {}),
-    };
+async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean): Promise<Comparison> {
+  const workers: Worker[] = [];
+  if (withTorch) {
+    for (const c of TORCH_CONFIGS) workers.push(new Worker('torch', c.name, TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--serve', w], c.env));
   }
-  return out;
+  if (withOnnx) {
+    for (const c of ONNX_CONFIGS) {
+      const args = ['--import', 'tsx', join(HERE, 'kernels.ts'), '--serve', 'onnx', w, ...(c.threads ? ['--threads', String(c.threads)] : [])];
+      workers.push(new Worker('onnx', c.name, process.execPath, args, {}));
+    }
+  }
+  const errors: string[] = [];
+  const live: Worker[] = [];
+  for (const wk of workers) {
+    const err = await wk.ready();
+    if (err) errors.push(`${wk.side} (${wk.config}): ${err}`);
+    else live.push(wk);
+  }
+  const ratios: number[] = [];
+  for (let c = 0; c < cycles; c++) {
+    const order = live.map((_, i) => live[(i + c) % live.length]!);
+    const cycle: Record<string, number> = {};
+    for (const wk of order) {
+      await wk.step();
+      const ms = wk.steps.at(-1)!.ms;
+      cycle[wk.side] = Math.min(cycle[wk.side] ?? Infinity, ms);
+    }
+    if (cycle.torch && cycle.onnx) ratios.push(cycle.onnx / cycle.torch);
+    process.stderr.write(`  ${w} cycle ${c + 1}/${cycles}: ${Object.entries(cycle).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}\n`);
+  }
+  for (const wk of workers) wk.close();
+  const side = (s: 'torch' | 'onnx') => best(live.filter((x) => x.side === s));
+  const configs = live.map((x) => ({ side: x.side, config: x.config, ms: median(x.steps.map((s) => s.ms)), cpu: median(x.steps.map((s) => s.cpu)) }));
+  return { torch: side('torch'), onnx: side('onnx'), ratios, configs, errors };
 }
 
-function mergeTorch(rs: TorchResult[]): TorchResult {
-  const row = mergeRows(rs.map((r) => r.row));
-  const best: Partial<Record<Workload, string>> = {};
-  for (const w of WORKLOADS) {
-    const names = rs.map((r) => r.best[w]).filter(Boolean) as string[];
-    best[w] = [...new Set(names)].join(' / ');
-  }
-  return { row, best, version: rs[0]!.version };
+function runOnce(backend: TfjsBackend, cpuConvnetFull: boolean, only: readonly Workload[]): Record<string, { ms: number; reps: number; note?: string }> | string {
+  process.stderr.write(`TF.js ${backend}: ${only.join(', ')}...\n`);
+  const args = ['--import', 'tsx', join(HERE, 'kernels.ts'), '--once', backend, '--workloads', only.join(','), ...(cpuConvnetFull ? ['--cpu-convnet'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: PKG, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (r.status !== 0) return `failed (exit ${r.status})`;
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, { ms: number; reps: number; note?: string }>;
 }
 
-function fmtMs(w: Workload, c: Cell | undefined): string {
-  if (!c) return '–';
-  const ms = c.ms >= 100 ? c.ms.toFixed(0) : c.ms.toFixed(1);
-  const gflops = w === 'sgemm' ? `; ${((2 * 1024 ** 3) / (c.ms * 1e6)).toFixed(0)} GFLOP/s` : '';
-  return `${ms}${gflops}${c.note ? ' †' : ''}`;
+function fmtMs(w: Workload, ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  const s = ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+  return w === 'sgemm' ? `${s}; ${((2 * 1024 ** 3) / (ms * 1e6)).toFixed(0)} GFLOP/s` : s;
 }
 
 function fmtRatio(r: number): string {
   return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
 }
 
-function ratio(c: Cell | undefined, ref: Cell | undefined): string {
-  if (!c || !ref) return '–';
-  return fmtRatio(c.ms / ref.ms);
+/** Clock of the first core in MHz (os.cpus() reports 0 in some VMs; /proc/cpuinfo has it). */
+function cpuMhz(): number {
+  const speed = cpus()[0]?.speed ?? 0;
+  if (speed > 0) return speed;
+  try {
+    return Number(/^cpu MHz\s*:\s*([\d.]+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function cpuInfo(): string {
+  let flags = '';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const f = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? '').trim().split(/\s+/));
+    flags = ['avx512f', 'avx2', 'fma'].filter((x) => f.has(x)).join(', ');
+  } catch {
+    // not Linux
+  }
+  return `${cpus()[0]?.model ?? 'unknown CPU'} (${cpuMhz() || '?'} MHz${flags ? `; ${flags}` : ''}), ${cpus().length} cores`;
 }
 
 async function parent(args: string[]): Promise<void> {
@@ -209,93 +337,110 @@ async function parent(args: string[]): Promise<void> {
   for (let i = 0; i < args.length; i++) if (args[i] === '--only') only.add(args[++i]!);
   const want = (b: string): boolean => only.size === 0 || only.has(b);
   const cpuConvnetFull = args.includes('--cpu-convnet');
-  const ri = args.indexOf('--rounds');
-  const rounds = ri >= 0 ? Math.max(1, Number(args[ri + 1])) : 2;
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const selected = (opt('--workloads')?.split(',') as Workload[] | undefined) ?? [...WORKLOADS];
+  const cyclesOverride = opt('--cycles') ?? opt('--rounds');
+  const outFile = opt('--out') ?? join(HERE, 'results', 'kernels.md');
   const started = new Date();
   const load0 = loadavg()[0]!;
-  // PyTorch and the onnx backend alternate for `rounds` rounds (each cell: median of the rounds), so
-  // that both see the same machine load; wasm and cpu are far slower and run once.
-  // Per workload, PyTorch and the onnx backend alternate for `rounds` rounds, each seeing the load of
-  // the same minute; a ratio is the median of the per-round ratios. wasm and cpu run once.
-  const torchRounds: TorchResult[] = [];
-  const onnxRounds: Row[] = [];
-  const ratios: Partial<Record<Workload, number[]>> = {};
-  let torchFailure: string | undefined;
-  let onnxFailure: string | undefined;
-  for (const w of WORKLOADS) {
-    for (let r = 0; r < rounds; r++) {
-      process.stderr.write(`${w}: round ${r + 1}/${rounds}\n`);
-      let t: TorchResult | undefined;
-      let o: Row | undefined;
-      if (want('torch')) {
-        const res = runTorch([w]);
-        if (typeof res === 'string') torchFailure = res;
-        else torchRounds.push((t = res));
-      }
-      if (want('onnx')) {
-        // Like PyTorch, the onnx backend runs under two thread settings (ONNX Runtime's default, one
-        // per core, and one thread: on a loaded 2-core machine a second thread can stall more than it helps).
-        const both = [runTfjs('onnx', cpuConvnetFull, undefined, [w]), runTfjs('onnx', cpuConvnetFull, 1, [w])];
-        const ok = both.filter((x): x is Row => typeof x !== 'string');
-        if (ok.length === 0) onnxFailure = both[0] as string;
-        else onnxRounds.push((o = bestOf(ok, ['default threads', '1 thread'].filter((_, i) => typeof both[i] !== 'string'))));
-      }
-      if (t?.row[w] && o?.[w]) (ratios[w] ??= []).push(o[w]!.ms / t.row[w]!.ms);
+  const torchMissing = want('torch') ? torchAvailable() : 'not run (--only)';
+
+  const results: Partial<Record<Workload, Comparison>> = {};
+  if (want('torch') || want('onnx')) {
+    for (const w of selected) {
+      const cycles = cyclesOverride ? Math.max(1, Number(cyclesOverride)) : CYCLES[w];
+      process.stderr.write(`${w}: ${cycles} interleaved cycles\n`);
+      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'));
     }
   }
-  const torch: TorchResult | string = !want('torch') ? 'not run (--only)' : torchRounds.length ? mergeTorch(torchRounds) : (torchFailure ?? 'not run');
-  const tfjs: Partial<Record<TfjsBackend, Row | string>> = {};
-  tfjs.onnx = !want('onnx') ? 'not run (--only)' : onnxRounds.length ? mergeRows(onnxRounds) : (onnxFailure ?? 'not run');
-  for (const b of ['wasm', 'cpu'] as const) tfjs[b] = want(b) ? runTfjs(b, cpuConvnetFull) : 'not run (--only)';
-  const torchRow = typeof torch === 'string' ? undefined : torch.row;
-  const row = (b: TfjsBackend): Row | undefined => (typeof tfjs[b] === 'string' ? undefined : (tfjs[b] as Row));
+  const once: Partial<Record<TfjsBackend, ReturnType<typeof runOnce>>> = {};
+  for (const b of ['wasm', 'cpu'] as const) once[b] = want(b) ? runOnce(b, cpuConvnetFull, selected) : 'not run (--only)';
+
+  // SGEMM peaks: what each library reaches on this machine, with and without a second thread.
+  let peak = '';
+  if (selected.includes('sgemm') && want('onnx')) {
+    const o = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'kernels.ts'), '--peak'], { cwd: PKG, encoding: 'utf8' });
+    const t = torchMissing ? undefined : spawnSync(TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--peak'], { encoding: 'utf8' });
+    const parse = (s: string | undefined) => (s ? (JSON.parse(s.trim().split('\n').at(-1)!) as { gflops: Record<string, number> }).gflops : undefined);
+    const og = o.status === 0 ? parse(o.stdout) : undefined;
+    const tg = t?.status === 0 ? parse(t.stdout) : undefined;
+    const threads = [...new Set([1, cpus().length])];
+    const row = (g: Record<string, number> | undefined) => threads.map((n) => (g?.[String(n)] ? `${g[String(n)]!.toFixed(0)}` : '–')).join(' | ');
+    const mhz = cpuMhz();
+    peak = [
+      '',
+      '## SGEMM 1024² peak (best of 20 calls, GFLOP/s)',
+      '',
+      `| library | ${threads.map((n) => `${n} thread${n > 1 ? 's' : ''}`).join(' | ')} |`,
+      `|---|${threads.map(() => '---').join('|')}|`,
+      `| ONNX Runtime Gemm (MLAS), no TF.js | ${row(og)} |`,
+      `| PyTorch torch.mm (OpenBLAS) | ${row(tg)} |`,
+      '',
+      `fp32 FMA peak of this CPU if it has two AVX-512 FMA units per core: ${mhz} MHz × 64 FLOP/cycle = ${((mhz * 64) / 1000).toFixed(0)} GFLOP/s per core, ` +
+        `${((mhz * 64 * cpus().length) / 1000).toFixed(0)} GFLOP/s for ${cpus().length} cores. A library at 1.5× PyTorch would need 1.5× the PyTorch figure above.`,
+    ].join('\n');
+  }
 
   const lines: string[] = [];
   lines.push(`# Fast kernels benchmark (${started.toISOString().slice(0, 16)}Z)`);
   lines.push('');
-  lines.push(`Reproduce: \`pnpm --filter @lossworks/core-train bench:kernels\` (see bench/kernels.ts).`);
-  lines.push(
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load average ${load0.toFixed(2)} at start; Node ${process.version}; ` +
-      `PyTorch ${typeof torch === 'string' ? torch : torch.version}.`,
-  );
-  lines.push('Milliseconds per step (median of the runs in this process); ratio = time ÷ PyTorch time (below 1: faster than PyTorch).');
+  lines.push('Reproduce: `pnpm --filter @lossworks/core-train bench:kernels` (see bench/kernels.ts).');
+  const torchVersion = torchMissing ?? spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+  lines.push(`Machine: ${cpuInfo()}; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; Node ${process.version}; PyTorch ${torchVersion}.`);
+  lines.push('Milliseconds per step; ratio = onnx time ÷ PyTorch time (below 1: faster than PyTorch).');
   lines.push('');
-  lines.push('| workload | PyTorch CPU (best config) | onnx backend | ratio | TF.js wasm | ratio | TF.js cpu | ratio |');
+  lines.push('| workload | PyTorch CPU (best config) | onnx backend (best config; CPU ms) | onnx ÷ PyTorch: medians (per-cycle median [IQR]) | TF.js wasm | ratio | TF.js cpu | ratio |');
   lines.push('|---|---|---|---|---|---|---|---|');
-  for (const w of WORKLOADS) {
-    const ref = torchRow?.[w];
-    const cfg = typeof torch === 'string' ? '' : ` (${torch.best[w]})`;
-    const cells = TFJS_BACKENDS.map((b) => {
-      const c = row(b)?.[w];
-      const rs = b === 'onnx' ? ratios[w] : undefined;
-      const rt = rs?.length ? `${fmtRatio(median(rs))}${rs.length > 1 ? ` (${rs.map(fmtRatio).join(', ')})` : ''}` : ratio(c, ref);
-      return [`${fmtMs(w, c)}${c?.config ? ` (${c.config})` : ''}`, rt];
-    }).flat();
-    lines.push(`| ${LABEL[w]} | ${fmtMs(w, ref)}${ref ? cfg : ''} | ${cells.join(' | ')} |`);
+  const notes: string[] = [];
+  for (const w of selected) {
+    const r = results[w];
+    const t = r?.torch;
+    const o = r?.onnx;
+    const ratio = t && o ? `${fmtRatio(o.ms / t.ms)} (${r.ratios.length ? `${fmtRatio(median(r.ratios))} [${fmtRatio(quantile(r.ratios, 0.25))}–${fmtRatio(quantile(r.ratios, 0.75))}]` : '–'})` : '–';
+    const others = (['wasm', 'cpu'] as const).map((b) => {
+      const row = once[b];
+      const c = typeof row === 'string' ? undefined : row?.[w];
+      if (c?.note) notes.push(`† ${b} ${w}: ${c.note}.`);
+      return [`${fmtMs(w, c?.ms)}${c?.note ? ' †' : ''}`, c && t ? fmtRatio(c.ms / t.ms) : '–'];
+    });
+    lines.push(
+      `| ${LABEL[w]} | ${t ? `${fmtMs(w, t.ms)} (${t.config})` : '–'} | ${o ? `${fmtMs(w, o.ms)} (${o.config}; ${o.cpu.toFixed(0)})` : '–'} | ${ratio} | ${others.flat().join(' | ')} |`,
+    );
+    for (const e of r?.errors ?? []) notes.push(`${w}: ${e}.`);
   }
   lines.push('');
-  const notes = TFJS_BACKENDS.flatMap((b) => WORKLOADS.map((w) => row(b)?.[w]?.note && `† ${b} ${w}: ${row(b)![w]!.note}.`)).filter(Boolean);
-  for (const n of notes) lines.push(`${n}`);
-  for (const b of TFJS_BACKENDS) if (typeof tfjs[b] === 'string') lines.push(`TF.js ${b}: ${tfjs[b] as string}.`);
-  if (typeof torch === 'string') lines.push(`PyTorch: ${torch}.`);
+  lines.push(...notes);
+  for (const b of ['wasm', 'cpu'] as const) if (typeof once[b] === 'string') lines.push(`TF.js ${b}: ${once[b] as string}.`);
+  if (torchMissing) lines.push(`PyTorch: ${torchMissing}.`);
   lines.push(
-    `Per workload, PyTorch and the onnx backend ran alternately for ${rounds} round(s) (so that both see the same minute's load); ` +
-      'their cells are the median over rounds of each round\'s fastest configuration, and the onnx ratio is the median of the ' +
-      'per-round ratios (each round\'s in parentheses). onnx: up to 20 runs for SGEMM, 10 for the conv net and Transformer, 5 for ' +
-      'the LSTM, within a time budget, under ONNX Runtime\'s default threads and under 1 thread; PyTorch: bench/kernels_torch.py ' +
-      'under its defaults, OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>. wasm and cpu ran once; their steps longer than ' +
-      'the time budget are timed once.',
+    'PyTorch (bench/kernels_torch.py, torch.optim.Adam) ran under its defaults, OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>; ' +
+      "the onnx backend (core-train's Adam) under ONNX Runtime's default threads and 1 thread. Each configuration is a long-lived " +
+      'process; the parent asked them for one step at a time in rotating order (see bench/kernels.ts), so all saw the same load. ' +
+      'Cells are the median step of the best configuration (CPU ms: its median process CPU time per step). wasm and cpu ran once.',
   );
-  const md = `${lines.join('\n')}\n`;
+  lines.push('');
+  lines.push('Median step of every configuration (ms; CPU ms):');
+  lines.push('');
+  for (const w of selected) {
+    const cs = results[w]?.configs ?? [];
+    if (cs.length) lines.push(`- ${w}: ${cs.map((c) => `${c.side} ${c.config} ${c.ms.toFixed(1)} (${c.cpu.toFixed(0)})`).join('; ')}`);
+  }
+  const md = `${lines.join('\n')}\n${peak}\n`;
   process.stdout.write(`\n${md}`);
-  mkdirSync(join(HERE, 'results'), { recursive: true });
-  writeFileSync(join(HERE, 'results', 'kernels.md'), md);
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, md);
 }
 
 const argv = process.argv.slice(2);
-const ci = argv.indexOf('--child');
-const ti = argv.indexOf('--threads');
-const wi = argv.indexOf('--workloads');
-const onlyWorkloads = wi >= 0 ? (argv[wi + 1]!.split(',') as Workload[]) : [...WORKLOADS];
-if (ci >= 0) await child(argv[ci + 1] as TfjsBackend, argv.includes('--cpu-convnet'), ti >= 0 ? Number(argv[ti + 1]) : undefined, onlyWorkloads);
+const arg = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const threadsArg = arg('--threads');
+if (arg('--serve')) await serve(arg('--serve') as TfjsBackend, argv[argv.indexOf('--serve') + 2] as Workload, threadsArg ? Number(threadsArg) : undefined);
+else if (arg('--once')) await once(arg('--once') as TfjsBackend, argv.includes('--cpu-convnet'), (arg('--workloads')?.split(',') as Workload[] | undefined) ?? [...WORKLOADS]);
+else if (argv.includes('--peak')) await onnxPeak();
 else await parent(argv);
