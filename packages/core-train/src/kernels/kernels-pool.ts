@@ -47,24 +47,101 @@ function eligible(x: tf.TensorInfo | undefined, info: PoolInfo): boolean {
   return !(info.filterHeight === 1 && info.filterWidth === 1 && tf.util.arraysEqual(info.inShape, info.outShape));
 }
 
-/** Window bounds along one axis: [lo, hi) of input rows/columns covered by output index `o`. */
-function span(o: number, stride: number, pad: number, extent: number, size: number): [number, number] {
-  const corner = o * stride - pad;
-  return [Math.max(0, corner), Math.min(size, corner + extent)];
+/** Whether the window is 2x2 with stride 2 and no padding (tf.layers' default pooling): the fast loops. */
+function is2x2(info: PoolInfo): boolean {
+  const p = info.padInfo;
+  return (
+    info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+    p.top === 0 && p.left === 0 && info.outHeight * 2 <= info.inHeight && info.outWidth * 2 <= info.inWidth
+  );
+}
+
+/** 2x2/2 max pool: out = the largest non-NaN of the four values (-Infinity when none), as pool(). */
+function maxPool2x2(x: Float32Array, info: PoolInfo, out: Float32Array): Float32Array {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const rowStride = w * c;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let yr = 0; yr < oh; yr++) {
+      const row0 = (b * h + 2 * yr) * rowStride;
+      for (let yc = 0; yc < ow; yc++) {
+        const i00 = row0 + 2 * yc * c;
+        const i10 = i00 + rowStride;
+        for (let ch = 0; ch < c; ch++, o++) {
+          let m = -Infinity;
+          const v0 = x[i00 + ch]!;
+          if (v0 > m) m = v0;
+          const v1 = x[i00 + c + ch]!;
+          if (v1 > m) m = v1;
+          const v2 = x[i10 + ch]!;
+          if (v2 > m) m = v2;
+          const v3 = x[i10 + c + ch]!;
+          if (v3 > m) m = v3;
+          out[o] = m;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** 2x2/2 max-pool gradient: each window's dy to its first maximum (windows do not overlap). */
+function maxPoolGrad2x2(x: Float32Array, dy: Float32Array, info: PoolInfo, dx: Float32Array): Float32Array {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const rowStride = w * c;
+  dx.fill(0);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let yr = 0; yr < oh; yr++) {
+      const row0 = (b * h + 2 * yr) * rowStride;
+      for (let yc = 0; yc < ow; yc++) {
+        const i00 = row0 + 2 * yc * c;
+        const i10 = i00 + rowStride;
+        for (let ch = 0; ch < c; ch++, o++) {
+          let m = -Infinity;
+          let at = -1;
+          const v0 = x[i00 + ch]!;
+          if (v0 > m) {
+            m = v0;
+            at = i00 + ch;
+          }
+          const v1 = x[i00 + c + ch]!;
+          if (v1 > m) {
+            m = v1;
+            at = i00 + c + ch;
+          }
+          const v2 = x[i10 + ch]!;
+          if (v2 > m) {
+            m = v2;
+            at = i10 + ch;
+          }
+          const v3 = x[i10 + c + ch]!;
+          if (v3 > m) at = i10 + c + ch;
+          if (at >= 0) dx[at] = dy[o]!;
+        }
+      }
+    }
+  }
+  return dx;
 }
 
 /** MaxPool / AvgPool forward into `out` (NHWC). */
 export function poolForward(kind: 'max' | 'avg', x: Float32Array, info: PoolInfo, out: Float32Array): Float32Array {
+  if (kind === 'max' && is2x2(info)) return maxPool2x2(x, info, out);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const acc = new Float64Array(c);
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yr = 0; yr < oh; yr++) {
-      const [r0, r1] = span(yr, info.strideHeight, info.padInfo.top, info.effectiveFilterHeight, h);
+      const rc = yr * info.strideHeight - info.padInfo.top;
+      const r0 = Math.max(0, rc);
+      const r1 = Math.min(h, rc + info.effectiveFilterHeight);
       for (let yc = 0; yc < ow; yc++, o += c) {
-        const [c0, c1] = span(yc, info.strideWidth, info.padInfo.left, info.effectiveFilterWidth, w);
+        const cc = yc * info.strideWidth - info.padInfo.left;
+        const c0 = Math.max(0, cc);
+        const c1 = Math.min(w, cc + info.effectiveFilterWidth);
         if (kind === 'max') {
-          out.fill(-Infinity, o, o + c);
+          for (let ch = 0; ch < c; ch++) out[o + ch] = -Infinity;
           for (let r = r0; r < r1; r++) {
             for (let col = c0; col < c1; col++) {
               const xi = ((b * h + r) * w + col) * c;
@@ -98,6 +175,7 @@ function overlapping(info: PoolInfo): boolean {
 
 /** MaxPoolGrad into `dx` (NHWC, the input's shape): dy of each window to its first maximum. */
 export function maxPoolGrad(x: Float32Array, dy: Float32Array, info: PoolInfo, dx: Float32Array): Float32Array {
+  if (is2x2(info)) return maxPoolGrad2x2(x, dy, info, dx);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const best = new Float64Array(c);
   const pos = new Int32Array(c);
@@ -106,9 +184,13 @@ export function maxPoolGrad(x: Float32Array, dy: Float32Array, info: PoolInfo, d
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yr = 0; yr < oh; yr++) {
-      const [r0, r1] = span(yr, info.strideHeight, info.padInfo.top, info.effectiveFilterHeight, h);
+      const rc = yr * info.strideHeight - info.padInfo.top;
+      const r0 = Math.max(0, rc);
+      const r1 = Math.min(h, rc + info.effectiveFilterHeight);
       for (let yc = 0; yc < ow; yc++, o += c) {
-        const [c0, c1] = span(yc, info.strideWidth, info.padInfo.left, info.effectiveFilterWidth, w);
+        const cc = yc * info.strideWidth - info.padInfo.left;
+        const c0 = Math.max(0, cc);
+        const c1 = Math.min(w, cc + info.effectiveFilterWidth);
         best.fill(-Infinity);
         pos.fill(-1);
         for (let r = r0; r < r1; r++) {
@@ -144,9 +226,13 @@ export function avgPoolGrad(dy: Float32Array, info: PoolInfo, dx: Float32Array):
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yr = 0; yr < oh; yr++) {
-      const [r0, r1] = span(yr, info.strideHeight, info.padInfo.top, info.effectiveFilterHeight, h);
+      const rc = yr * info.strideHeight - info.padInfo.top;
+      const r0 = Math.max(0, rc);
+      const r1 = Math.min(h, rc + info.effectiveFilterHeight);
       for (let yc = 0; yc < ow; yc++, o += c) {
-        const [c0, c1] = span(yc, info.strideWidth, info.padInfo.left, info.effectiveFilterWidth, w);
+        const cc = yc * info.strideWidth - info.padInfo.left;
+        const c0 = Math.max(0, cc);
+        const c1 = Math.min(w, cc + info.effectiveFilterWidth);
         for (let r = r0; r < r1; r++) {
           for (let col = c0; col < c1; col++) {
             const xi = ((b * h + r) * w + col) * c;

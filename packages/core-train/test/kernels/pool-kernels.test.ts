@@ -10,9 +10,12 @@ afterAll(async () => {
 });
 
 type Pad = 'same' | 'valid' | number;
-/** [batch, h, w, channels, filter, stride, pad, dimRoundingMode]. */
+/** [batch, h, w, channels, filter, stride, pad, dimRoundingMode]; the first three take the 2x2/2 loops. */
 const GRID: Array<[number, number, number, number, number | [number, number], number | [number, number], Pad, 'floor' | 'round' | 'ceil' | undefined]> = [
   [2, 8, 8, 16, 2, 2, 'valid', undefined],
+  [1, 7, 9, 3, 2, 2, 'valid', undefined],
+  [2, 6, 6, 4, 2, 2, 'same', undefined],
+  [1, 5, 5, 4, 2, 2, 'same', undefined],
   [3, 9, 7, 5, 3, 2, 'same', undefined],
   [2, 9, 9, 4, 3, 1, 'same', undefined],
   [1, 10, 9, 3, [3, 2], [2, 1], 'valid', undefined],
