@@ -13,19 +13,34 @@ import { lossTerms } from './losses.js';
 import { faceGeometry, faceInput, gatherCentre, observedMap, type FaceGeometry } from './model/faces.js';
 import type { SkyReconNet } from './model/skyreconnet.js';
 
-/** One training sample: sky index, face, and its number of unobserved central pixels. */
+/** One training sample: sky index, face, its number of unobserved central pixels and their face positions y·nside + x. */
 export interface FaceSample {
   sky: number;
   face: number;
   holes: number;
+  holePositions: Int32Array;
 }
 
 /** Every (sky, face) whose central face has unobserved (mask < 1) pixels. */
 export function faceSamples(count: number, mask: ArrayLike<number>, geo: FaceGeometry): FaceSample[] {
-  const perFace = geo.centre.map((c) => c.reduce((n, p) => n + (mask[p]! < 1 ? 1 : 0), 0));
+  const positions = geo.centre.map((c) => Int32Array.from(Array.from(c.keys()).filter((i) => mask[c[i]!]! < 1)));
   const out: FaceSample[] = [];
-  for (let sky = 0; sky < count; sky++) for (let face = 0; face < 12; face++) if (perFace[face]! > 0) out.push({ sky, face, holes: perFace[face]! });
+  for (let sky = 0; sky < count; sky++) {
+    for (let face = 0; face < 12; face++) {
+      const holePositions = positions[face]!;
+      if (holePositions.length > 0) out.push({ sky, face, holes: holePositions.length, holePositions });
+    }
+  }
   return out;
+}
+
+/** Origin of a `size` crop centred (as far as the face allows) on a random unobserved pixel of the sample. */
+export function cropAround(sample: FaceSample, nside: number, size: number, u: number): CropOrigin {
+  const pos = sample.holePositions[Math.min(sample.holePositions.length - 1, Math.floor(u * sample.holePositions.length))]!;
+  const cx = pos % nside;
+  const cy = Math.floor(pos / nside);
+  const clamp = (v: number) => Math.max(0, Math.min(nside - size, v));
+  return [clamp(cx - size / 2), clamp(cy - size / 2)];
 }
 
 /**
@@ -54,13 +69,24 @@ export interface FaceBatchSource {
   scale: number;
 }
 
-/** Builds the tensors of a batch of samples; `symmetry[i]` (0..7) transforms sample i (0 = none). */
-export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], symmetry?: readonly number[]): Batch {
+/** Top-left corner (x, y) of a crop's output square inside the face (0, 0 for whole faces). */
+export type CropOrigin = [number, number];
+
+/**
+ * Builds the tensors of a batch of samples; `symmetry[i]` (0..7) transforms sample i (0 = none). With
+ * `crop` = c < nside, sample i is the c × c square of its face at `origins[i]` (input: that square plus
+ * `pad` pixels of context on each side, target: the square).
+ */
+export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], symmetry?: readonly number[], crop?: { size: number; origins: readonly CropOrigin[] }): Batch {
   const { geo, mask, scale, skies } = src;
-  const { width: w, nside: n } = geo;
+  const { width: W, nside: N, pad } = geo;
+  const n = crop?.size ?? N;
+  const w = n + 2 * pad;
   const B = samples.length;
   const x = new Float32Array(B * w * w * 2);
   const y = new Float32Array(B * n * n);
+  const fullX = new Float32Array(W * W * 2);
+  const fullY = new Float32Array(N * N);
   const bufX = new Float32Array(w * w * 2);
   const bufY = new Float32Array(n * n);
   const observed = new Map<number, Float64Array>();
@@ -70,8 +96,11 @@ export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], 
       obs = observedMap(skies.observed[s.sky]!, mask);
       observed.set(s.sky, obs);
     }
-    faceInput(obs, mask, geo, s.face, bufX, 0, scale);
-    gatherCentre(skies.truth[s.sky]!, geo, s.face, bufY, 0, 1 / scale);
+    faceInput(obs, mask, geo, s.face, fullX, 0, scale);
+    gatherCentre(skies.truth[s.sky]!, geo, s.face, fullY, 0, 1 / scale);
+    const [ox, oy] = crop?.origins[i] ?? [0, 0];
+    for (let r = 0; r < w; r++) bufX.set(fullX.subarray(((oy + r) * W + ox) * 2, ((oy + r) * W + ox + w) * 2), r * w * 2);
+    for (let r = 0; r < n; r++) bufY.set(fullY.subarray((oy + r) * N + ox, (oy + r) * N + ox + n), r * n);
     const k = symmetry?.[i] ?? 0;
     const mx = squareSymmetry(w, k);
     const my = squareSymmetry(n, k);
@@ -91,8 +120,10 @@ export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], 
 export function trainingStream(
   src: FaceBatchSource,
   samples: readonly FaceSample[],
-  opts: { batchSize: number; steps: number; stepsPerEpoch: number; augment: boolean; seed: number },
+  opts: { batchSize: number; steps: number; stepsPerEpoch: number; augment: boolean; seed: number; crop?: number },
 ): Dataset<Batch> {
+  const nside = src.geo.nside;
+  const crop = opts.crop && opts.crop < nside ? opts.crop : 0;
   const cum = new Float64Array(samples.length);
   let acc = 0;
   samples.forEach((s, i) => (cum[i] = acc += s.holes));
@@ -114,11 +145,14 @@ export function trainingStream(
       for (let s = 0; s < count; s++) {
         const chosen: FaceSample[] = [];
         const sym: number[] = [];
+        const origins: CropOrigin[] = [];
         for (let i = 0; i < opts.batchSize; i++) {
-          chosen.push(samples[pick(rng.next())]!);
+          const sample = samples[pick(rng.next())]!;
+          chosen.push(sample);
           sym.push(opts.augment ? Math.floor(rng.next() * 8) : 0);
+          if (crop) origins.push(cropAround(sample, nside, crop, rng.next()));
         }
-        yield makeBatch(src, chosen, sym);
+        yield makeBatch(src, chosen, sym, crop ? { size: crop, origins } : undefined);
       }
     })();
   }, Math.min(opts.stepsPerEpoch, opts.steps));
@@ -135,6 +169,8 @@ export interface TrainNetOptions {
   augment: boolean;
   stepsPerEpoch: number;
   seed: number;
+  /** Train on `crop` × `crop` squares of the faces around unobserved pixels (0 or ≥ nside: whole faces). */
+  crop?: number;
   callbacks?: Callback[];
 }
 
@@ -142,7 +178,7 @@ export interface TrainNetOptions {
 export async function trainNet(net: SkyReconNet, train: FaceBatchSource, val: FaceBatchSource | null, o: TrainNetOptions): Promise<History> {
   const samples = faceSamples(train.skies.truth.length, train.mask, train.geo);
   const perEpoch = Math.min(o.stepsPerEpoch, o.steps);
-  const stream = trainingStream(train, samples, { batchSize: o.batchSize, steps: o.steps, stepsPerEpoch: perEpoch, augment: o.augment, seed: o.seed });
+  const stream = trainingStream(train, samples, { batchSize: o.batchSize, steps: o.steps, stepsPerEpoch: perEpoch, augment: o.augment, seed: o.seed, crop: o.crop });
   const valBatches: Batch[] = [];
   if (val && val.skies.truth.length > 0) {
     const vs = faceSamples(val.skies.truth.length, val.mask, val.geo);

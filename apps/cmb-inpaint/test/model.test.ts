@@ -4,8 +4,8 @@ import { expectNoLeak } from '@lossworks/testing';
 import { faceIndex, nside2npix, padFace, reorder } from '@lossworks/healpix';
 import { galacticCut } from '../src/data/masks.js';
 import { faceGeometry, faceInput, facesWithHoles, gatherCentre, gatherFace, observedMap, scatterCentre } from '../src/model/faces.js';
-import { buildNet, pushPullFill, wrapNet } from '../src/model/skyreconnet.js';
-import { predictMap, squareSymmetry } from '../src/fit.js';
+import { buildNet, wrapNet } from '../src/model/skyreconnet.js';
+import { cropAround, faceSamples, makeBatch, predictMap, squareSymmetry } from '../src/fit.js';
 
 describe('face images', () => {
   it('gathers the padded faces healpix padFace gives, in RING order', () => {
@@ -62,22 +62,35 @@ describe('face images', () => {
   });
 });
 
-describe('pushPullFill', () => {
-  it('keeps observed pixels, fills holes of a constant image with the constant, and stays inside the data range', () => {
-    const w = 16;
-    const m = tf.tidy(() => tf.tensor4d(Float32Array.from({ length: w * w }, (_, i) => (Math.floor(i / w) % 8 < 3 ? 0 : 1)), [1, w, w, 1]));
-    const c = tf.mul(m, 3) as tf.Tensor4D;
-    const f = pushPullFill(c, m);
-    expect(Array.from(f.dataSync()).every((v) => Math.abs(v - 3) < 1e-6)).toBe(true);
-    const x = tf.tidy(() => tf.mul(m, tf.tensor4d(Float32Array.from({ length: w * w }, (_, i) => (i % 7) - 3), [1, w, w, 1]))) as tf.Tensor4D;
-    const g = pushPullFill(x, m);
-    const [gx, mx, xx] = [g.dataSync(), m.dataSync(), x.dataSync()];
-    for (let i = 0; i < w * w; i++) {
-      if (mx[i] === 1) expect(gx[i]).toBeCloseTo(xx[i]!, 5);
-      expect(gx[i]).toBeGreaterThanOrEqual(-3 - 1e-5);
-      expect(gx[i]).toBeLessThanOrEqual(3 + 1e-5);
-    }
-    tf.dispose([m, c, f, x, g]);
+describe('training batches', () => {
+  it('crops squares around unobserved pixels: input and target are the sub-squares of the whole-face batch', () => {
+    const nside = 16;
+    const mask = galacticCut(nside, { b0: 15 });
+    const geo = faceGeometry(nside, 4);
+    const truth = Float32Array.from({ length: nside2npix(nside) }, (_, p) => Math.cos(p / 5) * 30);
+    const src = { skies: { truth: [truth], observed: [truth] }, mask, geo, scale: 10 };
+    const samples = faceSamples(1, mask, geo);
+    expect(samples.every((s) => s.holes === s.holePositions.length && s.holes > 0)).toBe(true);
+    const s4 = samples.find((s) => s.face === 4)!;
+    const origin = cropAround(s4, nside, 8, 0.5);
+    expect(origin[0]).toBeGreaterThanOrEqual(0);
+    expect(origin[0]).toBeLessThanOrEqual(8);
+    const full = makeBatch(src, [s4]);
+    const cut = makeBatch(src, [s4], [0], { size: 8, origins: [origin] });
+    expect((cut.x as tf.Tensor).shape).toEqual([1, 16, 16, 2]);
+    expect((cut.y as tf.Tensor).shape).toEqual([1, 8, 8, 1]);
+    const fx = (full.x as tf.Tensor).arraySync() as number[][][][];
+    const cx = (cut.x as tf.Tensor).arraySync() as number[][][][];
+    const fy = (full.y as tf.Tensor).arraySync() as number[][][][];
+    const cy = (cut.y as tf.Tensor).arraySync() as number[][][][];
+    const [ox, oy] = origin;
+    for (let r = 0; r < 16; r++) for (let c = 0; c < 16; c++) expect(cx[0]![r]![c]).toEqual(fx[0]![oy + r]![ox + c]);
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) expect(cy[0]![r]![c]).toEqual(fy[0]![oy + r]![ox + c]);
+    // the crop's target square holds at least one unobserved pixel
+    let holes = 0;
+    for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) if (cx[0]![r + 4]![c + 4]![1]! < 1) holes++;
+    expect(holes).toBeGreaterThan(0);
+    tf.dispose([full.x as tf.Tensor, full.y as tf.Tensor, cut.x as tf.Tensor, cut.y as tf.Tensor]);
   });
 });
 
@@ -85,8 +98,8 @@ describe('SkyReconNet', () => {
   const config = { nside: 16, pad: 4, channels: 4, rates: [1, 2, 4, 8] };
 
   it('keeps every known pixel exactly: output = m·x + (1 − m)·prediction', async () => {
-    for (const fill of ['pyramid', 'none'] as const) {
-      const net = buildNet({ ...config, fill }, 3);
+    {
+      const net = buildNet(config, 3);
       const nside = 16;
       const mask = galacticCut(nside, { b0: 20, apodization: 10 });
       const data = Float64Array.from({ length: nside2npix(nside) }, (_, p) => 80 * Math.sin(p / 9));
@@ -124,9 +137,15 @@ describe('SkyReconNet', () => {
     expect(Array.from(b.variables['stem.w']!.dataSync())).toEqual(Array.from(wa));
     expect(Array.from(c.variables['stem.w']!.dataSync())).not.toEqual(Array.from(wa));
     expect(a.parameterCount).toBe(Object.values(a.variables).reduce((s, v) => s + v.size, 0));
-    const bad = tf.zeros([1, 20, 20, 2]);
-    expect(() => a.apply(bad, { training: false })).toThrow(/input must be \[B, 24, 24, 2\]/);
-    bad.dispose();
+    for (const shape of [[1, 21, 21, 2], [1, 8, 8, 2], [1, 24, 20, 2], [1, 24, 24, 1]]) {
+      const bad = tf.zeros(shape);
+      expect(() => a.apply(bad, { training: false })).toThrow(/input must be \[B, W, W, 2\] with W = nside \+ 2·pad = 24/);
+      bad.dispose();
+    }
+    const crop = tf.zeros([2, 20, 20, 2]); // a 12 × 12 training crop with 4 pixels of context
+    const y = a.apply(crop, { training: false }) as tf.Tensor;
+    expect(y.shape).toEqual([2, 12, 12, 1]);
+    tf.dispose([crop, y]);
     expect(() => wrapNet(config, { 'stem.w': a.variables['stem.w']! })).toThrow(/weights of layer 'stem' are missing|'stem.b'|layer 'stem'/);
     expect(() => buildNet({ ...config, channels: 3 })).toThrow(/'channels' must be an even integer/);
     expect(() => buildNet({ ...config, pad: 17 })).toThrow(/'pad' must be an integer in \[0, nside = 16\]/);

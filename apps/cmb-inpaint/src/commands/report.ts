@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Io } from '@lossworks/cli-kit';
 import { DataError } from '@lossworks/core-train';
@@ -61,6 +61,7 @@ export async function report(opts: ReportOptions, io: Io): Promise<ReportResult>
     io.stderr.write('report: no train.json; the training section is left out\n');
   }
   const outDir = join(dir, 'report');
+  await rm(outDir, { recursive: true, force: true }); // no stale images from an earlier report
   const files = await buildReport({
     name: config.name,
     outDir,

@@ -69,10 +69,6 @@ export const modelSchema = z
     channels: z.number().int().min(2).multipleOf(2).default(16).describe('Feature channels C at full resolution (2C at half resolution).'),
     pad: z.number().int().min(0).default(8).describe('Pixels of neighbouring faces padded around each face.'),
     rates: z.array(z.number().int().min(1)).min(1).default([1, 2, 4, 8]).describe('Dilation rates of the parallel branches.'),
-    fill: z
-      .enum(['none', 'pyramid'])
-      .default('none')
-      .describe("'pyramid': a fixed mask-aware push–pull fill is a third input channel and the network predicts a correction to it; 'none': input = masked map + mask only."),
   })
   .strict();
 
@@ -90,6 +86,13 @@ export const trainSchema = z
       .boolean()
       .default(false)
       .describe('Random flips/transposes of each face (the 8 symmetries of the square); off by default: with one fixed mask, each face always shows the same hole geometry.'),
+    crop: z
+      .number()
+      .int()
+      .min(0)
+      .multipleOf(2)
+      .default(0)
+      .describe('Train on crop × crop squares of the faces centred on unobserved pixels (plus model.pad of context); 0: whole faces. Inference always uses whole faces.'),
     stepsPerEpoch: z.number().int().min(1).default(50).describe('Steps between validation runs and progress lines.'),
     seed: z.number().int().default(0).describe('Seed of initialisation and batch order.'),
     backend: z.enum(BACKENDS).default('auto').describe("TF.js backend; 'auto' lets selectBackend() pick the fastest that loads (LOSSWORKS_BACKEND overrides)."),
@@ -136,7 +139,7 @@ export const configSchema = z
     sky: skySchema.default({ fwhmArcmin: 0, noise: 0 }),
     mask: maskSchema,
     data: dataSchema,
-    model: modelSchema.default({ channels: 16, pad: 8, rates: [1, 2, 4, 8], fill: 'none' }),
+    model: modelSchema.default({ channels: 16, pad: 8, rates: [1, 2, 4, 8] }),
     train: trainSchema,
     eval: evalSchema.default({
       wiener: { tol: 1e-6, maxIter: 500 },

@@ -7,8 +7,7 @@
 //   low     d  = relu(conv3×3(avgpool₂(h₁) → 2C));  d₁ = d + conv1×1(concat_r relu(dilated conv3×3 (d → C)))
 //   fuse    h₂ = relu(conv3×3(concat(h₁, upsample₂(d₁)) → C))                       cross-resolution fusion
 //   block₂  h₃ = h₂ + conv1×1(concat_r relu(conv3×3, dilation r (h₂ → C/2)))
-//   head    p  = conv3×3(concat(h₃, s) → 1)                                           skip from the stem
-//   with fill 'pyramid' (default): f = pushPull(observed, mask), a third input channel, and p ← f + p
+//   head    p  = conv3×3(concat(h₃, s, input) → 1)                                    skips from the stem and the input
 //   output  y  = m·x + (1 − m)·p  on the central nside × nside face (known pixels kept exactly)
 //
 // Every conv is He-initialised with zero bias; the model is built under a seed (withSeed) so two
@@ -27,11 +26,6 @@ export interface NetConfig {
   channels: number;
   /** Dilation rates of the parallel branches. */
   rates: number[];
-  /**
-   * 'pyramid' (default): a fixed mask-aware push–pull fill of the hole is a third input channel and the
-   * network predicts a correction to it; 'none': the network sees only the masked map and the mask.
-   */
-  fill?: 'pyramid' | 'none';
 }
 
 /** The network: a core-train FunctionModel plus its architecture; `dispose()` frees the weights. */
@@ -48,33 +42,6 @@ export function checkNetConfig(c: NetConfig): void {
   if (!Number.isInteger(c.pad) || c.pad < 0 || c.pad > c.nside) throw new ValueError(`buildNet: 'pad' must be an integer in [0, nside = ${c.nside}]. Value: ${c.pad}.`);
   if (!Number.isInteger(c.channels) || c.channels < 2 || c.channels % 2 !== 0) throw new ValueError(`buildNet: 'channels' must be an even integer ≥ 2. Value: ${c.channels}.`);
   if (c.rates.length === 0 || c.rates.some((r) => !Number.isInteger(r) || r < 1)) throw new ValueError(`buildNet: 'rates' must be integers ≥ 1. Value: [${c.rates.join(', ')}].`);
-  if (c.fill !== undefined && c.fill !== 'pyramid' && c.fill !== 'none') throw new ValueError(`buildNet: 'fill' must be 'pyramid' or 'none'. Value: ${String(c.fill)}.`);
-}
-
-/**
- * Push–pull fill of the hole (Gortler et al. 1996, "The Lumigraph"): pull averages the observed values up
- * a pyramid of 2× poolings, weighting by coverage (v ← pool(c·v)/pool(c), c ← min(1, 2·pool(c))); push
- * fills each level's uncovered part from the level above (v ← c·v + (1 − c)·up(v)). A fixed, mask-aware,
- * multi-resolution estimate of the hole: no parameters. Inputs [B, W, W, 1]; W divisible by 2 at least once.
- */
-export function pushPullFill(obs: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const levels: [tf.Tensor4D, tf.Tensor4D][] = [];
-    let v = obs;
-    let c = tf.clipByValue(mask, 0, 1) as tf.Tensor4D;
-    while (v.shape[1] % 2 === 0 && v.shape[1] >= 4 && levels.length < 6) {
-      levels.push([v, c]);
-      const cc = tf.avgPool(c, 2, 2, 'valid');
-      v = tf.div(tf.avgPool(tf.mul(c, v) as tf.Tensor4D, 2, 2, 'valid'), tf.maximum(cc, 1e-6)) as tf.Tensor4D;
-      c = tf.minimum(tf.mul(cc, 2), 1) as tf.Tensor4D;
-    }
-    for (let k = levels.length - 1; k >= 0; k--) {
-      const [vk, ck] = levels[k]!;
-      const up = tf.image.resizeNearestNeighbor(v, [vk.shape[1], vk.shape[2]]);
-      v = tf.add(tf.mul(ck, vk), tf.mul(tf.sub(1, ck), up)) as tf.Tensor4D;
-    }
-    return v;
-  });
 }
 
 interface ConvSpec {
@@ -87,7 +54,7 @@ interface ConvSpec {
 function layerSpecs(c: NetConfig): [string, ConvSpec][] {
   const C = c.channels;
   const half = C / 2;
-  const out: [string, ConvSpec][] = [['stem', { k: 3, cin: (c.fill ?? 'pyramid') === 'pyramid' ? 3 : 2, cout: C }]];
+  const out: [string, ConvSpec][] = [['stem', { k: 3, cin: 2, cout: C }]];
   c.rates.forEach((r) => out.push([`block1_d${r}`, { k: 3, cin: C, cout: half }]));
   out.push(['block1_fuse', { k: 1, cin: half * c.rates.length, cout: C }]);
   out.push(['down', { k: 3, cin: C, cout: 2 * C }]);
@@ -96,7 +63,7 @@ function layerSpecs(c: NetConfig): [string, ConvSpec][] {
   out.push(['fuse', { k: 3, cin: 3 * C, cout: C }]);
   c.rates.forEach((r) => out.push([`block2_d${r}`, { k: 3, cin: C, cout: half }]));
   out.push(['block2_fuse', { k: 1, cin: half * c.rates.length, cout: C }]);
-  out.push(['head', { k: 3, cin: 2 * C, cout: 1 }]);
+  out.push(['head', { k: 3, cin: 2 * C + 2, cout: 1 }]);
   return out;
 }
 
@@ -173,23 +140,24 @@ export function wrapNet(config: NetConfig, variables: Record<string, tf.Variable
     apply(input) {
       if (!(input instanceof tf.Tensor)) throw new ValueError('SkyReconNet.apply: expects one tensor [B, W, W, 2].');
       const shape = input.shape;
-      if (shape.length !== 4 || shape[1] !== width || shape[2] !== width || shape[3] !== 2) {
-        throw new ValueError(`SkyReconNet.apply: input must be [B, ${width}, ${width}, 2] (nside ${nside}, pad ${pad}). Shape: [${shape}].`);
+      // A whole padded face (W = nside + 2·pad), or for training a square crop of one whose output
+      // side W − 2·pad is even (the half-resolution path pools by 2).
+      const h = shape[1]!;
+      const out = h - 2 * pad;
+      if (shape.length !== 4 || shape[2] !== h || shape[3] !== 2 || out < 2 || out % 2 !== 0) {
+        throw new ValueError(`SkyReconNet.apply: input must be [B, W, W, 2] with W = nside + 2·pad = ${width} (or a crop with W − 2·pad even and ≥ 2). Shape: [${shape}].`);
       }
       return tf.tidy(() => {
         const x = input as tf.Tensor4D;
-        const pyramid = (config.fill ?? 'pyramid') === 'pyramid';
-        const filled = pyramid ? pushPullFill(tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, 1]), tf.slice(x, [0, 0, 0, 1], [-1, -1, -1, 1])) : null;
-        const s = conv(filled ? [x, filled] : [x], 'stem');
+        const s = conv([x], 'stem');
         const h1 = block(s, 'block1');
         const d = conv([tf.avgPool(h1, 2, 2, 'valid')], 'down');
         const d1 = block(d, 'low');
-        const up = tf.image.resizeNearestNeighbor(d1, [width, width]);
+        const up = tf.image.resizeNearestNeighbor(d1, [h, h]);
         const h2 = conv([h1, up], 'fuse');
         const h3 = block(h2, 'block2');
-        const head = conv([h3, s], 'head', 1, false);
-        const p = filled ? tf.add(filled, head) : head;
-        const crop = (t: tf.Tensor4D, c0: number, cn: number): tf.Tensor4D => tf.slice(t, [0, pad, pad, c0], [-1, nside, nside, cn]);
+        const p = conv([h3, s, x], 'head', 1, false);
+        const crop = (t: tf.Tensor4D, c0: number, cn: number): tf.Tensor4D => tf.slice(t, [0, pad, pad, c0], [-1, out, out, cn]);
         const obs = crop(x, 0, 1);
         const m = crop(x, 1, 1);
         return tf.add(tf.mul(m, obs), tf.mul(tf.sub(1, m), crop(p as tf.Tensor4D, 0, 1)));

@@ -2,6 +2,7 @@
 // test sky (truth, observed, every method, residuals), its angular power spectra with the cosmic-variance
 // band, the training curves and the α ablation.
 import { Report, type ReportFiles } from '@lossworks/core-train';
+import { lineChartSpec, type VegaLiteSpec } from '@lossworks/core-train/report';
 import type { AblationRow, EvalResult } from '../commands/eval.js';
 import { mollweideImage } from './mollweide.js';
 
@@ -21,6 +22,28 @@ export interface ReportInputs {
 }
 
 const LABELS: Record<string, string> = { mean: 'mean fill', diffusion: 'diffusion', wiener: 'Wiener filter', constrained: 'constrained realisation', network: 'network' };
+
+/** A line chart with a shaded band (vega-lite layers: an area from `low` to `high`, then the lines). */
+export function bandChartSpec(title: string, x: readonly number[], low: readonly number[], high: readonly number[], series: Record<string, readonly number[]>, yLabel: string): VegaLiteSpec {
+  const lines = lineChartSpec({ title, x, series, xLabel: 'ℓ', yLabel, width: 720, height: 340, points: false });
+  const { $schema, width, height, config, data, mark, encoding } = lines as Record<string, unknown>;
+  const band = x.map((v, i) => ({ x: v, low: low[i], high: high[i] })).filter((r) => Number.isFinite(r.low) && Number.isFinite(r.high));
+  return {
+    $schema,
+    title,
+    width,
+    height,
+    config,
+    layer: [
+      {
+        data: { values: band },
+        mark: { type: 'area', opacity: 0.22, color: '#888' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+      },
+      { data, mark, encoding },
+    ],
+  } as VegaLiteSpec;
+}
 
 function ablationText(rows: readonly AblationRow[]): string {
   const best = [...rows].sort((a, b) => a['RMSE hole (μK)'] - b['RMSE hole (μK)'])[0]!;
@@ -74,18 +97,22 @@ export async function buildReport(inputs: ReportInputs): Promise<ReportFiles> {
   const lmaxPlot = sp.bins.at(-1)?.[1] ?? sp.ell.length - 1;
   const xs = sp.ell.slice(lmin, lmaxPlot + 1);
   const cut = (a: readonly number[]) => a.slice(lmin, lmaxPlot + 1);
-  const series: Record<string, number[]> = {
-    'truth − CV': cut(sp.bandLowDl),
-    'truth + CV': cut(sp.bandHighDl),
-    truth: cut(sp.truthDl),
-  };
-  for (const [name, dl] of Object.entries(sp.methodsDl)) series[LABELS[name] ?? name] = cut(dl);
+  const series: Record<string, number[]> = { truth: cut(sp.truthDl) };
+  const ratios: Record<string, number[]> = {};
+  const truthCut = cut(sp.truthDl);
+  for (const [name, dl] of Object.entries(sp.methodsDl)) {
+    series[LABELS[name] ?? name] = cut(dl);
+    ratios[LABELS[name] ?? name] = cut(dl).map((v, i) => v / truthCut[i]!);
+  }
+  const half = xs.map((l) => Math.sqrt(2 / (2 * l + 1)));
+  const binWidth = sp.bins[0] ? sp.bins[0][1] - sp.bins[0][0] + 1 : 1;
   r.addSection(
     'Angular power spectra (test sky 1)',
-    `D_ℓ = ℓ(ℓ+1)C_ℓ/2π from anafast of each full filled sky; the band is the true sky's D_ℓ ± √(2/(2ℓ+1))·D_ℓ (cosmic variance). ` +
-      `The table's band share uses bins of ${sp.bins[0] ? sp.bins[0][1] - sp.bins[0][0] + 1 : 1} ℓ over all test skies.`,
+    `D_ℓ = ℓ(ℓ+1)C_ℓ/2π from anafast of each full filled sky. Grey: the cosmic-variance band of the true sky, D_ℓ ± √(2/(2ℓ+1))·D_ℓ ` +
+      `(in the ratio plot 1 ± √(2/(2ℓ+1))). The table's band share counts bins of ${binWidth} ℓ over all test skies.`,
   );
-  r.lineChart({ title: 'D_ℓ of the filled skies', x: xs, series, xLabel: 'ℓ', yLabel: 'D_ℓ (μK²)', width: 720, height: 360, points: false });
+  r.plot('Filled / true D_ℓ', bandChartSpec('Filled / true D_ℓ with the cosmic-variance band', xs, half.map((h) => 1 - h), half.map((h) => 1 + h), ratios, 'D_ℓ / D_ℓ(truth)'));
+  r.plot('D_ℓ of the filled skies', bandChartSpec('D_ℓ of the filled skies', xs, cut(sp.bandLowDl), cut(sp.bandHighDl), series, 'D_ℓ (μK²)'));
   if (inputs.train) {
     const t = inputs.train;
     r.addSection('Training', `${t.steps} steps of ${t.batchSize} faces, α = ${t.alpha}, ${t.parameterCount} parameters, ${t.seconds.toFixed(1)} s on ${t.backend}.`);
