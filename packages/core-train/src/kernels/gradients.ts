@@ -161,9 +161,9 @@ function reduceGradient(kernelName: 'Sum' | 'Mean'): tf.GradConfig {
       const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
       return {
         x: () => {
-          const b = tf.broadcastTo(tf.reshape(dy as tf.Tensor, expanded), x.shape);
-          if (kernelName === 'Sum') return b;
-          return tf.div(b, tf.util.sizeFromShape(axes.map((a) => x.shape[a]!)));
+          const d = tf.reshape(dy as tf.Tensor, expanded);
+          // Mean: divide before broadcasting (the same quotients, on the small tensor).
+          return tf.broadcastTo(kernelName === 'Sum' ? d : tf.div(d, tf.util.sizeFromShape(axes.map((a) => x.shape[a]!))), x.shape);
         },
       };
     },

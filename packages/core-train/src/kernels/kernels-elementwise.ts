@@ -644,7 +644,42 @@ function concatKernel(): KernelFn {
   };
 }
 
-/** Tile (what broadcastTo runs) as an ONNX Tile for large float32 outputs; the cpu kernel otherwise. */
+/**
+ * out = x tiled `reps` times along each axis, as block copies: axis by axis from the innermost, the
+ * first tile is written and then copied (copyWithin) reps − 1 times; a size-1 innermost axis (what
+ * broadcastTo of a reduced gradient asks for) is a fill. Memory-bound native copies: measured for
+ * [2048, 1] → [2048, 256] 0.2 ms, against 0.86 ms as an ONNX Runtime Tile.
+ */
+function tileJs(x: Values, shape: readonly number[], reps: readonly number[], out: Values): Values {
+  const r = shape.length;
+  const outShape = shape.map((d, i) => d * reps[i]!);
+  const xStride = new Array<number>(r);
+  const oStride = new Array<number>(r);
+  for (let i = r - 1, xs = 1, os = 1; i >= 0; i--) {
+    xStride[i] = xs;
+    oStride[i] = os;
+    xs *= shape[i]!;
+    os *= outShape[i]!;
+  }
+  const fill = (axis: number, src: number, dst: number): void => {
+    const d = shape[axis]!;
+    if (axis === r - 1) {
+      if (d === 1) out.fill(x[src]!, dst, dst + reps[axis]!);
+      else {
+        out.set(x.subarray(src, src + d), dst);
+        for (let k = 1; k < reps[axis]!; k++) out.copyWithin(dst + k * d, dst, dst + d);
+      }
+      return;
+    }
+    for (let i = 0; i < d; i++) fill(axis + 1, src + i * xStride[axis]!, dst + i * oStride[axis]!);
+    const block = d * oStride[axis]!;
+    for (let k = 1; k < reps[axis]!; k++) out.copyWithin(dst + k * block, dst, dst + block);
+  };
+  fill(0, 0, 0);
+  return out;
+}
+
+/** Tile (what broadcastTo runs) as block copies in JavaScript, float32/int32/bool. */
 function tileKernel(): KernelFn {
   const fallback = cpuKernel('Tile');
   return (args) => {
@@ -652,19 +687,11 @@ function tileKernel(): KernelFn {
     const reps = (args.attrs ?? {}).reps as number[];
     const outShape = x.shape.map((d, i) => d * reps[i]!);
     const n = size(outShape);
-    if (x.dtype !== 'float32' || n < ORT_MIN_ELEMENTS) return fallback(args);
-    return runGraph(
-      args.backend as OnnxCpuBackend,
-      `tile:${x.shape.join('x')}:${reps.join(',')}`,
-      () => {
-        const g = new GraphBuilder();
-        g.output(g.op('Tile', [g.input(x.shape), g.i64(reps)]), outShape);
-        return g.build('tile');
-      },
-      [x],
-      outShape,
-      n,
-    );
+    if (!sliceable(x) || x.shape.length === 0 || n === 0) return fallback(args);
+    const backend = args.backend as OnnxCpuBackend;
+    const vals = backend.data.get(x.dataId).values as Values;
+    const out = x.dtype === 'float32' ? backend.alloc(n) : new (vals.constructor as new (n: number) => Values)(n);
+    return backend.makeTensorInfo(outShape, x.dtype, tileJs(vals, x.shape, reps, out) as Float32Array);
   };
 }
 
@@ -726,5 +753,5 @@ export function elementwiseKernels(): Record<string, KernelFn> {
 }
 
 /** For tests: the JS paths, callable without ONNX Runtime. */
-export const __js = { binaryJs, collapse, reduceJs, sliceValues } as const;
+export const __js = { binaryJs, collapse, reduceJs, sliceValues, tileJs } as const;
 export type { Args as ElementwiseArgs };

@@ -131,6 +131,28 @@ describe('slicing, splitting, stacking and concatenation', () => {
   });
 });
 
+describe('tile and broadcastTo (block copies)', () => {
+  it('float32, int32 and bool, any reps, size-1 axes (broadcasts) and large outputs', async () => {
+    await expectBackendsAgree(
+      ['onnx'],
+      () => {
+        const ints = tf.reshape(tf.range(0, 6, 1, 'int32'), [2, 3]);
+        return [
+          tf.tile(randn([2, 3], 22), [3, 2]),
+          tf.tile(randn([2, 1, 3], 23), [2, 4, 1]),
+          tf.tile(randn([5], 24), [7]),
+          tf.broadcastTo(randn([2048, 1], 25), [2048, 256]),
+          tf.broadcastTo(randn([1, 256], 26), [64, 256]),
+          tf.broadcastTo(randn([4, 1, 1, 8], 27), [4, 5, 6, 8]),
+          tf.cast(tf.tile(ints, [2, 2]), 'float32'),
+          tf.cast(tf.tile(tf.greater(ints, 2), [1, 3]), 'float32'),
+        ];
+      },
+      'tile',
+    );
+  });
+});
+
 describe('the output-buffer pool never recycles memory that can still be seen', () => {
   it('recycles the buffers of disposed outputs, and not those read out or viewed', async () => {
     await useBackend('onnx');
