@@ -150,15 +150,10 @@ export const configSchema = z
     teacher: teacherSchema.default({ source: 'train', train: { steps: 300, batchSize: 8, lr: 1e-3, minLrRatio: 0.1, warmupSteps: 0 } }),
     distill: distillSchema.default(distillSchema.parse({})),
     finetune: finetuneSchema.default(finetuneSchema.parse({})),
-    scratch: z
-      .object({
-        batchSize: posInt.default(8),
-        lr: positive.default(2e-3),
-        minLrRatio: z.number().min(0).max(1).default(0.1),
-      })
-      .strict()
-      .default({ batchSize: 8, lr: 2e-3, minLrRatio: 0.1 })
-      .describe('The control: the student from scratch with Dice only (+ the IoU head term) for distill.steps + finetune.steps steps.'),
+    scratch: stageSchema({ steps: 0, batchSize: 8, lr: 1e-3 })
+      .omit({ steps: true })
+      .default({ batchSize: 8, lr: 1e-3, minLrRatio: 0.1, warmupSteps: 0 })
+      .describe('The control: the student from scratch with Dice only (+ the IoU head term) for distill.steps + finetune.steps steps; its own optimizer settings.'),
     eval: evalSchema.default(evalSchema.parse({})),
   })
   .strict();

@@ -83,6 +83,9 @@ export interface EvaluateOptions {
   log?: (line: string) => void;
 }
 
+/** Latency is measured in this many rounds over the models (see evaluateRun). */
+const LATENCY_ROUNDS = 3;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -190,24 +193,30 @@ export async function evaluateRun(config: Config, out: string, data: RunData, op
         meanOverDatasets,
       });
     }
-    // Latency in interleaved rounds (every model once per round), so load changes on a shared machine
-    // hit all models alike; warm-up rounds are not timed.
-    log(`latency: ${warmup} warm-up + ${latencyRepeats} timed rounds, TF.js (${options.backend}) and ONNX Runtime`);
+    // Latency: per runtime, LATENCY_ROUNDS rounds over the models; in each round a model runs its
+    // warm-up then a block of timed runs. Blocks (not single runs) are interleaved: ONNX Runtime's
+    // thread pools spin for a while after each run, and alternating run by run between sessions (or
+    // with the TF.js backend's own ONNX Runtime kernels) would make them compete for the cores.
+    log(`latency: ${LATENCY_ROUNDS} rounds × (${warmup} warm-up + ${Math.ceil(latencyRepeats / LATENCY_ROUNDS)} timed runs) per model, TF.js (${options.backend}), then ONNX Runtime`);
     const feeds = one.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
     const times = loaded.map(() => ({ tfjs: [] as number[], onnx: [] as number[] }));
-    for (let round = 0; round < warmup + latencyRepeats; round++) {
-      for (const [k, m] of loaded.entries()) {
-        const t0 = performance.now();
-        const y = m.sam.model.predict(one) as tf.Tensor[];
-        await y[0]!.data();
-        await y[1]!.data();
-        const t1 = performance.now();
-        tf.dispose(y);
-        if (round >= warmup) times[k]!.tfjs.push(t1 - t0);
-        if (m.predictor) {
-          const t2 = performance.now();
-          await m.predictor.run(feeds);
-          if (round >= warmup) times[k]!.onnx.push(performance.now() - t2);
+    const perRound = Math.ceil(latencyRepeats / LATENCY_ROUNDS);
+    for (const runtime of ['tfjs', 'onnx'] as const) {
+      for (let round = 0; round < LATENCY_ROUNDS; round++) {
+        for (const [k, m] of loaded.entries()) {
+          if (runtime === 'onnx' && !m.predictor) continue;
+          for (let i = 0; i < warmup + perRound; i++) {
+            const t0 = performance.now();
+            if (runtime === 'tfjs') {
+              const y = m.sam.model.predict(one) as tf.Tensor[];
+              await y[0]!.data();
+              await y[1]!.data();
+              tf.dispose(y);
+            } else {
+              await m.predictor!.run(feeds);
+            }
+            if (i >= warmup) times[k]![runtime].push(performance.now() - t0);
+          }
         }
       }
     }

@@ -86,7 +86,7 @@ export async function writeReport(config: Config, out: string, result: EvalResul
     });
   }
 
-  r.addSection('Size and speed', 'Parameters of the whole model (encoder + prompt encoder + decoder). MACs: analytic multiply-accumulates of convolutions, dense layers and attention matrix products for one image with one box (FLOPs ≈ 2 × MACs). Latency: median per-image time of the whole model (batch 1, one box), warm-up excluded, in TF.js and in ONNX Runtime after export; the models are timed in interleaved rounds so machine load affects them alike.');
+  r.addSection('Size and speed', 'Parameters of the whole model (encoder + prompt encoder + decoder). MACs: analytic multiply-accumulates of convolutions, dense layers and attention matrix products for one image with one box (FLOPs ≈ 2 × MACs). Latency: median per-image time of the whole model (batch 1, one box), warm-up excluded, in TF.js and in ONNX Runtime after export; each model is timed in blocks, in three rounds over the models, so changes in machine load affect them alike.');
   r.table(
     {
       columns: ['model', 'params (encoder)', 'params (total)', 'MMACs (encoder)', 'MMACs (total)', 'TF.js ms', 'ONNX Runtime ms', 'ONNX max |Δ|'],

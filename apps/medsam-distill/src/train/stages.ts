@@ -312,11 +312,7 @@ export async function trainScratch(env: StageEnv, data: RunData): Promise<StageR
   const sam = withSeed(config.seed + 3, () => buildSam(config.model, 'student'));
   try {
     const log = await freshLog(FILES.log(out, 'scratch'));
-    const stage: StageConfig = {
-      ...config.scratch,
-      steps: config.distill.steps + config.finetune.steps,
-      warmupSteps: config.finetune.warmupSteps,
-    };
+    const stage: StageConfig = { ...config.scratch, steps: config.distill.steps + config.finetune.steps };
     const { steps, ...args } = stageArgs(stage, variants.length, config.seed, log, stderr);
     const loss = maskLossTerms({ dice: 1, bce: 0, iou: config.finetune.iouWeight });
     const history = await runFit(sam.model, promptStream(variants, { batchSize: stage.batchSize, jitter: config.data.boxJitter }), { ...args, loss });
