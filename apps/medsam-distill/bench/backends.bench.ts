@@ -16,7 +16,7 @@ import { buildSam, type EncoderKind } from '../src/model/sam.js';
 import { promptStream } from '../src/train/data.js';
 import { maskLossTerms } from '../src/train/losses.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, cpu: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { steps: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, cpu: { type: 'boolean', default: false } } });
 const steps = Number(values.steps);
 const warmup = Number(values.warmup);
 const config = parseConfig(JSON.parse(readFileSync(new URL('../configs/real.json', import.meta.url), 'utf8')), configSchema);
