@@ -15,15 +15,17 @@
 // > 1 they run the dilation-aware backprop kernels of the 'onnx' backend, and elsewhere the
 // forward-op compositions of ./conv-ops.ts.
 //
-// Three more gradients are replaced for speed, with the same values: Relu (one kernel instead of
-// step + multiply where the backend has it), Sum and Mean (a broadcast of dy instead of dy times a
-// ones(x.shape) tensor built in JavaScript).
+// More gradients are replaced for speed, with the same values: Relu, Sigmoid, Tanh and Softmax (one
+// kernel instead of a chain of 2–4 where the backend has it: ./kernel-names.ts), Multiply (no cast of
+// float32 operands to float32), Sum and Mean (a broadcast of dy instead of dy times a ones(x.shape)
+// tensor built in JavaScript).
 //
 // Nothing happens at import (core-train is side-effect free): selectBackend() calls
 // installKernelsAndGradients() for every backend it activates; call it yourself after
 // tf.setBackend() if you pick backends without selectBackend().
 import * as tf from '@tensorflow/tfjs';
 import { convFilterGrad, convInputGrad, type ConvSpec } from './conv-ops.js';
+import { RELU_GRAD, SIGMOID_GRAD, SOFTMAX_GRAD, TANH_GRAD } from './kernel-names.js';
 import { jsOptimizerKernels } from './kernels-optim.js';
 import { BackendError, ValueError } from '../errors.js';
 
@@ -143,8 +145,71 @@ function fusedGradient(scope: string, depthwise: boolean): tf.GradConfig {
   };
 }
 
-/** Kernel computing dy · step(x) in one pass, where a backend has one (see kernels-elementwise.ts). */
-const RELU_GRAD_KERNEL = 'LossworksReluGrad';
+/** Whether `kernel` (one of ./kernel-names.ts) runs on the active backend for float32 (dy, y) of one shape. */
+function fused(kernel: string, dy: tf.Tensor, y: tf.Tensor): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined && dy.dtype === 'float32' && y.dtype === 'float32' && tf.util.arraysEqual(dy.shape, y.shape);
+}
+
+/**
+ * Multiply, Sigmoid, Tanh and Softmax, with TF.js's values. Multiply skips the cast of float32
+ * operands to float32 (a kernel call that copies nothing: TF.js casts unconditionally); the
+ * activations run one kernel (./kernels-grad.ts) where the backend has it, and TF.js's op chains
+ * (3–4 kernels each) elsewhere.
+ */
+function activationGradients(): tf.GradConfig[] {
+  const asFloat = (t: tf.Tensor) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+  return [
+    {
+      kernelName: 'Multiply',
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved) => {
+        const [a, b] = saved as [tf.Tensor, tf.Tensor];
+        const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+        const der = (self: tf.Tensor, other: tf.Tensor) => () => {
+          const res = tf.mul(dy as tf.Tensor, asFloat(other));
+          const axes = tf.backend_util.getReductionAxes(self.shape, outShape);
+          return axes.length > 0 ? tf.reshape(tf.sum(res, axes), self.shape) : res;
+        };
+        return { a: der(a, b), b: der(b, a) };
+      },
+    },
+    {
+      kernelName: 'Sigmoid',
+      outputsToSave: [true],
+      gradFunc: (dy, saved) => {
+        const [y] = saved as [tf.Tensor];
+        const d = dy as tf.Tensor;
+        return { x: () => (fused(SIGMOID_GRAD, d, y) ? (tf.engine().runKernel(SIGMOID_GRAD, { dy: d, y }) as tf.Tensor) : tf.mul(d, tf.mul(y, tf.sub(tf.scalar(1), y)))) };
+      },
+    },
+    {
+      kernelName: 'Tanh',
+      outputsToSave: [true],
+      gradFunc: (dy, saved) => {
+        const [y] = saved as [tf.Tensor];
+        const d = dy as tf.Tensor;
+        return { x: () => (fused(TANH_GRAD, d, y) ? (tf.engine().runKernel(TANH_GRAD, { dy: d, y }) as tf.Tensor) : tf.mul(tf.sub(tf.scalar(1), tf.square(y)), d)) };
+      },
+    },
+    {
+      kernelName: 'Softmax',
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [y] = saved as [tf.Tensor];
+        const d = dy as tf.Tensor;
+        const dim = (attrs as unknown as { dim: number }).dim;
+        const last = dim === -1 || dim === y.rank - 1;
+        return {
+          logits: () => {
+            if (last && fused(SOFTMAX_GRAD, d, y)) return tf.engine().runKernel(SOFTMAX_GRAD, { dy: d, y }) as tf.Tensor;
+            const dyTimesY = tf.mul(d, y);
+            return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
+          },
+        };
+      },
+    },
+  ];
+}
 
 /**
  * Sum and Mean: TF.js's gradients build ones(x.shape) in JavaScript and multiply dy by it (measured
@@ -173,6 +238,7 @@ function reduceGradient(kernelName: 'Sum' | 'Mean'): tf.GradConfig {
 function registerGradients(): void {
   tf.registerGradient(reduceGradient('Sum'));
   tf.registerGradient(reduceGradient('Mean'));
+  for (const g of activationGradients()) tf.registerGradient(g);
   // Relu: TF.js's gradient is mul(dy, cast(step(x))). Backends with a one-pass kernel use it; others
   // run exactly TF.js's ops.
   tf.registerGradient({
@@ -182,8 +248,8 @@ function registerGradients(): void {
       const [x] = saved as [tf.Tensor];
       return {
         x: () =>
-          tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) && x.dtype === 'float32' && (dy as tf.Tensor).dtype === 'float32'
-            ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor)
+          fused(RELU_GRAD, dy as tf.Tensor, x)
+            ? (tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x }) as tf.Tensor)
             : tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')),
       };
     },
@@ -252,8 +318,8 @@ const KNOWN_BACKENDS = ['cpu', 'wasm', 'onnx', 'tensorflow', 'webgl', 'webgpu'];
  * fused conv kernels so their gradients know their attributes, registers polyfills for kernels a
  * backend lacks (wasm: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput/Filter,
  * UnsortedSegmentSum), registers one-call optimizer updates on the cpu backend (bit-for-bit the
- * op-by-op values), and replaces the Relu, Sum and Mean gradients with faster forms of the same
- * values. Gradients are global in TF.js, so this affects every backend of the process. Idempotent;
+ * op-by-op values), and replaces the Relu, Sigmoid, Tanh, Softmax, Multiply, Sum and Mean gradients
+ * with faster forms of the same values. Gradients are global in TF.js, so this affects every backend of the process. Idempotent;
  * selectBackend() calls it for every backend it activates.
  */
 export function installKernelsAndGradients(): void {

@@ -4,6 +4,7 @@
 import type { ModuleImporter } from '../backend.js';
 import { convKernels } from './kernels-conv.js';
 import { elementwiseKernels } from './kernels-elementwise.js';
+import { gradKernels } from './kernels-grad.js';
 import { matMulKernels } from './kernels-matmul.js';
 import { optimizerKernels } from './kernels-optim-ort.js';
 import { poolKernels } from './kernels-pool.js';
@@ -18,7 +19,7 @@ let runtime: OrtRuntime | undefined;
 
 /** Every kernel the 'onnx' backend runs in ONNX Runtime, by TF.js kernel name. */
 export function onnxKernels(): Record<string, KernelFn> {
-  return { ...elementwiseKernels(), ...convKernels(), ...matMulKernels(), ...poolKernels(), ...optimizerKernels() };
+  return { ...elementwiseKernels(), ...convKernels(), ...matMulKernels(), ...poolKernels(), ...optimizerKernels(), ...gradKernels() };
 }
 
 /** The ONNX Runtime of the 'onnx' backend, or undefined before {@link loadOnnxBackend} succeeded. */

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { attr } from '../onnx/proto.js';
 import { GraphBuilder } from './graph-builder.js';
+import { RELU_GRAD } from './kernel-names.js';
 import { runGraph } from './kernels-conv.js';
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 
@@ -695,8 +696,7 @@ function tileKernel(): KernelFn {
   };
 }
 
-/** Name of the kernel that computes relu's gradient in one pass (registered on the 'onnx' backend). */
-export const RELU_GRAD = 'LossworksReluGrad';
+export { RELU_GRAD } from './kernel-names.js';
 
 /**
  * dy · step(x) in one kernel: TF.js's relu gradient is mul(dy, cast(step(x))), two passes over the
