@@ -8,6 +8,8 @@
 //   pnpm bench:kernels --cycles 20            # interleaved cycles per workload (default: per workload)
 //   pnpm bench:kernels --out /tmp/k.md        # write the table elsewhere
 //   pnpm bench:kernels --cpu-convnet          # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
+//   pnpm bench:kernels --baseline /tmp/old/packages/core-train   # also interleave another checkout's onnx backend
+//                                             # (copy this bench/ into it first), reported as "onnx before"
 //
 // How PyTorch and the onnx backend are compared: the machine this runs on is shared, and its load
 // changes within seconds. Every configuration of both sides — PyTorch under its defaults,
@@ -174,13 +176,14 @@ class Worker {
   private failure: string | undefined;
 
   constructor(
-    readonly side: 'torch' | 'onnx',
+    readonly side: 'torch' | 'onnx' | 'before',
     readonly config: string,
     command: string,
     args: string[],
     env: Record<string, string>,
+    cwd = PKG,
   ) {
-    this.proc = spawn(command, args, { cwd: PKG, env: { ...process.env, ...env } });
+    this.proc = spawn(command, args, { cwd, env: { ...process.env, ...env } });
     createInterface({ input: this.proc.stdout }).on('line', (line) => {
       if (this.waiting) {
         const w = this.waiting;
@@ -231,6 +234,8 @@ interface Side {
 interface Comparison {
   torch?: Side;
   onnx?: Side;
+  /** The baseline checkout's onnx backend (--baseline). */
+  before?: Side;
   /** Per-cycle ratios (fastest onnx ÷ fastest PyTorch step of the cycle). */
   ratios: number[];
   /** Median step of every configuration. */
@@ -255,7 +260,7 @@ function best(workers: Worker[]): Side | undefined {
   return out;
 }
 
-async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean): Promise<Comparison> {
+async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean, baseline?: string): Promise<Comparison> {
   const workers: Worker[] = [];
   if (withTorch) {
     for (const c of TORCH_CONFIGS) workers.push(new Worker('torch', c.name, TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--serve', w], c.env));
@@ -264,6 +269,10 @@ async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx
     for (const c of ONNX_CONFIGS) {
       const args = ['--import', 'tsx', join(HERE, 'kernels.ts'), '--serve', 'onnx', w, ...(c.threads ? ['--threads', String(c.threads)] : [])];
       workers.push(new Worker('onnx', c.name, process.execPath, args, {}));
+      if (baseline) {
+        const old = ['--import', 'tsx', join(baseline, 'bench', 'kernels.ts'), ...args.slice(3)];
+        workers.push(new Worker('before', c.name, process.execPath, old, {}, baseline));
+      }
     }
   }
   const errors: string[] = [];
@@ -286,9 +295,9 @@ async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx
     process.stderr.write(`  ${w} cycle ${c + 1}/${cycles}: ${Object.entries(cycle).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}\n`);
   }
   for (const wk of workers) wk.close();
-  const side = (s: 'torch' | 'onnx') => best(live.filter((x) => x.side === s));
+  const side = (s: 'torch' | 'onnx' | 'before') => best(live.filter((x) => x.side === s));
   const configs = live.map((x) => ({ side: x.side, config: x.config, ms: median(x.steps.map((s) => s.ms)), cpu: median(x.steps.map((s) => s.cpu)) }));
-  return { torch: side('torch'), onnx: side('onnx'), ratios, configs, errors };
+  return { torch: side('torch'), onnx: side('onnx'), before: side('before'), ratios, configs, errors };
 }
 
 function runOnce(backend: TfjsBackend, cpuConvnetFull: boolean, only: readonly Workload[]): Record<string, { ms: number; reps: number; note?: string }> | string {
@@ -344,6 +353,7 @@ async function parent(args: string[]): Promise<void> {
   const selected = (opt('--workloads')?.split(',') as Workload[] | undefined) ?? [...WORKLOADS];
   const cyclesOverride = opt('--cycles') ?? opt('--rounds');
   const outFile = opt('--out') ?? join(HERE, 'results', 'kernels.md');
+  const baseline = opt('--baseline');
   const started = new Date();
   const load0 = loadavg()[0]!;
   const torchMissing = want('torch') ? torchAvailable() : 'not run (--only)';
@@ -353,7 +363,7 @@ async function parent(args: string[]): Promise<void> {
     for (const w of selected) {
       const cycles = cyclesOverride ? Math.max(1, Number(cyclesOverride)) : CYCLES[w];
       process.stderr.write(`${w}: ${cycles} interleaved cycles\n`);
-      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'));
+      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'), baseline);
     }
   }
   const once: Partial<Record<TfjsBackend, ReturnType<typeof runOnce>>> = {};
@@ -392,8 +402,9 @@ async function parent(args: string[]): Promise<void> {
   lines.push(`Machine: ${cpuInfo()}; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; Node ${process.version}; PyTorch ${torchVersion}.`);
   lines.push('Milliseconds per step; ratio = onnx time ÷ PyTorch time (below 1: faster than PyTorch).');
   lines.push('');
-  lines.push('| workload | PyTorch CPU (best config) | onnx backend (best config; CPU ms) | onnx ÷ PyTorch: medians (per-cycle median [IQR]) | TF.js wasm | ratio | TF.js cpu | ratio |');
-  lines.push('|---|---|---|---|---|---|---|---|');
+  const beforeHead = baseline ? ' onnx before (best config; CPU ms) | before ÷ PyTorch |' : '';
+  lines.push(`| workload | PyTorch CPU (best config) | onnx backend (best config; CPU ms) | onnx ÷ PyTorch: medians (per-cycle median [IQR]) |${beforeHead} TF.js wasm | ratio | TF.js cpu | ratio |`);
+  lines.push(`|---|---|---|---|${baseline ? '---|---|' : ''}---|---|---|---|`);
   const notes: string[] = [];
   for (const w of selected) {
     const r = results[w];
@@ -406,8 +417,10 @@ async function parent(args: string[]): Promise<void> {
       if (c?.note) notes.push(`† ${b} ${w}: ${c.note}.`);
       return [`${fmtMs(w, c?.ms)}${c?.note ? ' †' : ''}`, c && t ? fmtRatio(c.ms / t.ms) : '–'];
     });
+    const b = r?.before;
+    const beforeCells = baseline ? ` ${b ? `${fmtMs(w, b.ms)} (${b.config}; ${b.cpu.toFixed(0)})` : '–'} | ${b && t ? fmtRatio(b.ms / t.ms) : '–'} |` : '';
     lines.push(
-      `| ${LABEL[w]} | ${t ? `${fmtMs(w, t.ms)} (${t.config})` : '–'} | ${o ? `${fmtMs(w, o.ms)} (${o.config}; ${o.cpu.toFixed(0)})` : '–'} | ${ratio} | ${others.flat().join(' | ')} |`,
+      `| ${LABEL[w]} | ${t ? `${fmtMs(w, t.ms)} (${t.config})` : '–'} | ${o ? `${fmtMs(w, o.ms)} (${o.config}; ${o.cpu.toFixed(0)})` : '–'} | ${ratio} |${beforeCells} ${others.flat().join(' | ')} |`,
     );
     for (const e of r?.errors ?? []) notes.push(`${w}: ${e}.`);
   }
