@@ -303,6 +303,10 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
     return filterGradShiftDy(g, xp, dy, geo, needH, needW);
   }
   const dy2 = geo.depthwise ? (m === 1 ? dy : g.reshape(dy, [geo.n, geo.outH, geo.outW, geo.inC, m])) : g.reshape(dy, [rows, geo.outC]);
+  // Few input channels (e.g. an image's 1–3): each tap's slice, transposed to [C, rows] (small),
+  // stacked as rows; one Gemm with dy reads dy once instead of once per tap. Measured for 1→32 at
+  // batch 16, 64x64 (one thread): 4.7 ms per tap, 1.6 ms stacked.
+  const stack = !geo.depthwise && geo.inC <= 4;
   const taps: string[] = [];
   for (let kh = 0; kh < geo.kH; kh++) {
     for (let kw = 0; kw < geo.kW; kw++) {
@@ -312,12 +316,15 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
       if (geo.depthwise) {
         const prod = g.op('Mul', [m === 1 ? xs : g.reshape(xs, [geo.n, geo.outH, geo.outW, geo.inC, 1]), dy2]);
         taps.push(g.op('ReduceSum', [prod, g.i64([0, 1, 2])], { keepdims: attr.int(0) }));
+      } else if (stack) {
+        taps.push(geo.inC === 1 ? g.reshape(xs, [1, rows]) : g.transpose(g.reshape(xs, [rows, geo.inC]), [1, 0]));
       } else {
         taps.push(g.op('Gemm', [g.reshape(xs, [rows, geo.inC]), dy2], { transA: attr.int(1) }));
       }
     }
   }
-  const cat = taps.length === 1 ? taps[0]! : g.op('Concat', taps, { axis: attr.int(0) });
+  let cat = taps.length === 1 ? taps[0]! : g.op('Concat', taps, { axis: attr.int(0) });
+  if (stack) cat = g.op('Gemm', [cat, dy2]); // [taps·C, rows] · [rows, outC]
   const dims = geo.depthwise ? [geo.kH, geo.kW, geo.inC, m] : [geo.kH, geo.kW, geo.inC, geo.outC];
   g.output(g.reshape(cat, dims), dims);
   return g.build('conv_filter_grad');
@@ -327,28 +334,32 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
  * Filter gradient for stride-1 convolutions with few output channels (e.g. a 32→1 output layer):
  * rather than one copy of the (wide) input per tap, shift the (narrow) dy. On the padded grid
  * flattened to rows (N·Hp·Wp), tap k is a row offset off_k, and
- * dw[k] = Σ_m xpad[m]ᵀ · dygrid[m − off_k]: the shifted copies of dy, side by side, make one
- * [rows, taps·outC] matrix and the whole gradient one Gemm that reads x once. Measured for 32→1 at
- * batch 16, 64x64 (one thread): 10.5 ms with per-tap slices of x.
+ * dw[k] = Σ_m xpad[m]ᵀ · dygrid[m − off_k]: the shifted copies of dy, as rows, make one
+ * [taps·outC, rows] matrix D and the whole gradient is D · xpad, one Gemm that reads x once with no
+ * transposed operand. Measured for 32→1 at batch 16, 64x64 (one thread): 10.5 ms with per-tap slices
+ * of x, 5.5 ms with D as columns ([rows, taps·outC], transposed Gemm), 2 ms as rows.
  */
 function filterGradShiftDy(g: GraphBuilder, xp0: string, dy: string, geo: ConvGeometry, needH: number, needW: number): ReturnType<GraphBuilder['build']> {
-  const xp = g.slice(xp0, [0, 0], [needH, needW], [1, 2]);
+  // The padded input is exactly the grid unless padding exceeds what the taps read (then crop).
+  const fits = geo.inH + geo.top + Math.max(0, needH - geo.inH - geo.top) === needH && geo.inW + geo.left + Math.max(0, needW - geo.inW - geo.left) === needW;
+  const xp = fits ? xp0 : g.slice(xp0, [0, 0], [needH, needW], [1, 2]);
   const mp = geo.n * needH * needW;
   const xf = g.reshape(xp, [mp, geo.inC]);
   const grid = g.reshape(g.pad(dy, [0, 0, 0, 0, 0, needH - geo.outH, needW - geo.outW, 0]), [mp, geo.outC]);
+  const gridT = geo.outC === 1 ? g.reshape(grid, [1, mp]) : g.transpose(grid, [1, 0]); // [outC, rows]
   const maxOff = (geo.kH - 1) * geo.dH * needW + (geo.kW - 1) * geo.dW;
-  const shifted = g.pad(grid, [maxOff, 0, 0, 0]);
-  const cols: string[] = [];
+  const shifted = g.pad(gridT, [0, maxOff, 0, 0]);
+  const rows: string[] = [];
   for (let kh = 0; kh < geo.kH; kh++) {
     for (let kw = 0; kw < geo.kW; kw++) {
       const off = kh * geo.dH * needW + kw * geo.dW;
-      cols.push(g.slice(shifted, [maxOff - off], [maxOff - off + mp], [0]));
+      rows.push(g.slice(shifted, [maxOff - off], [maxOff - off + mp], [1]));
     }
   }
-  const b = cols.length === 1 ? cols[0]! : g.op('Concat', cols, { axis: attr.int(1) });
-  const taps = geo.kH * geo.kW;
-  const prod = g.op('Gemm', [xf, b], { transA: attr.int(1) }); // [C, taps·outC]
-  const dw = g.reshape(g.transpose(g.reshape(prod, [geo.inC, taps, geo.outC]), [1, 0, 2]), [geo.kH, geo.kW, geo.inC, geo.outC]);
-  g.output(dw, [geo.kH, geo.kW, geo.inC, geo.outC]);
+  const d = rows.length === 1 ? rows[0]! : g.op('Concat', rows, { axis: attr.int(0) }); // [taps·outC, rows]
+  const prod = g.op('Gemm', [d, xf]); // [taps·outC, C]
+  const dims = [geo.kH, geo.kW, geo.inC, geo.outC];
+  const dw = geo.outC === 1 ? g.reshape(prod, dims) : g.transpose(g.reshape(prod, [geo.kH, geo.kW, geo.outC, geo.inC]), [0, 1, 3, 2]);
+  g.output(dw, dims);
   return g.build('conv_filter_grad');
 }
