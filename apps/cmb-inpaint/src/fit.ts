@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Dataset, fit, Rng, hashSeed, type Batch, type Callback, type History } from '@lossworks/core-train';
 import type { SkySet } from './data/simulate.js';
 import { lossTerms } from './losses.js';
+import { diffusionFill } from './baselines/diffusion.js';
 import { faceGeometry, faceInput, gatherCentre, observedMap, type FaceGeometry } from './model/faces.js';
 import type { SkyReconNet } from './model/skyreconnet.js';
 
@@ -67,6 +68,26 @@ export interface FaceBatchSource {
   geo: FaceGeometry;
   /** Sky rms (μK): inputs and targets are divided by it. */
   scale: number;
+  /** What the hole of the input holds (the network's config.prefill); default 'none'. */
+  prefill?: 'none' | 'diffusion';
+}
+
+const prefilled = new WeakMap<object, { mask: ArrayLike<number>; map: Float64Array }>();
+
+/**
+ * The map whose faces the network sees: the observed map (0 in the hole), or with prefill 'diffusion'
+ * the diffusion baseline's fill of it (default options, as the eval's baseline). Cached per observed
+ * (observed array, mask) for 'diffusion' (training draws the same sky many times).
+ */
+export function networkInputMap(observed: ArrayLike<number>, mask: ArrayLike<number>, prefill: 'none' | 'diffusion' = 'none'): Float64Array {
+  const obs = observedMap(observed, mask);
+  if (prefill === 'none') return obs;
+  const key = observed as unknown as object;
+  const hit = prefilled.get(key);
+  if (hit && hit.mask === mask) return hit.map;
+  const filled = diffusionFill(obs, mask).map;
+  if (typeof key === 'object') prefilled.set(key, { mask, map: filled });
+  return filled;
 }
 
 /** Top-left corner (x, y) of a crop's output square inside the face (0, 0 for whole faces). */
@@ -93,7 +114,7 @@ export function makeBatch(src: FaceBatchSource, samples: readonly FaceSample[], 
   samples.forEach((s, i) => {
     let obs = observed.get(s.sky);
     if (!obs) {
-      obs = observedMap(skies.observed[s.sky]!, mask);
+      obs = networkInputMap(skies.observed[s.sky]!, mask, src.prefill);
       observed.set(s.sky, obs);
     }
     faceInput(obs, mask, geo, s.face, fullX, 0, scale);
@@ -215,8 +236,9 @@ export async function predictMap(net: SkyReconNet, observed: ArrayLike<number>, 
   const geo = geometryOf(net);
   const { width: w, nside: n } = geo;
   const obs = observedMap(observed, mask);
+  const input = networkInputMap(observed, mask, net.config.prefill);
   const x = new Float32Array(12 * w * w * 2);
-  for (let f = 0; f < 12; f++) faceInput(obs, mask, geo, f, x, f * w * w * 2, scale);
+  for (let f = 0; f < 12; f++) faceInput(input, mask, geo, f, x, f * w * w * 2, scale);
   const out = tf.tidy(() => net.apply(tf.tensor4d(x, [12, w, w, 2]), { training: false }) as tf.Tensor);
   let values: Float32Array;
   try {

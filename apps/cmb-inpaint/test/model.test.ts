@@ -5,7 +5,8 @@ import { faceIndex, nside2npix, padFace, reorder } from '@lossworks/healpix';
 import { galacticCut } from '../src/data/masks.js';
 import { faceGeometry, faceInput, facesWithHoles, gatherCentre, gatherFace, observedMap, scatterCentre } from '../src/model/faces.js';
 import { buildNet, wrapNet } from '../src/model/skyreconnet.js';
-import { cropAround, faceSamples, makeBatch, predictMap, squareSymmetry } from '../src/fit.js';
+import { cropAround, faceSamples, makeBatch, networkInputMap, predictMap, squareSymmetry } from '../src/fit.js';
+import { diffusionFill } from '../src/baselines/diffusion.js';
 
 describe('face images', () => {
   it('gathers the padded faces healpix padFace gives, in RING order', () => {
@@ -127,6 +128,37 @@ describe('SkyReconNet', () => {
       tf.dispose([x, y]);
       net.dispose();
     }
+  });
+
+  it("with prefill 'diffusion' starts as the diffusion baseline and learns a residual on it", async () => {
+    const nside = 16;
+    const mask = galacticCut(nside, { b0: 20, apodization: 0 });
+    const data = Float64Array.from({ length: nside2npix(nside) }, (_, p) => 80 * Math.sin(p / 9) + 30 * Math.cos(p / 31));
+    const diffusion = diffusionFill(observedMap(data, mask), mask).map;
+    // the input map holds the diffusion fill in the hole (cached per observed array and mask)
+    const input = networkInputMap(data, mask, 'diffusion');
+    expect(networkInputMap(data, mask, 'diffusion')).toBe(input);
+    expect(Array.from(input)).toEqual(Array.from(diffusion));
+    const net = buildNet({ ...config, prefill: 'diffusion' }, 3);
+    expect(net.config.prefill).toBe('diffusion');
+    expect(buildNet(config, 3).config.prefill).toBe('none');
+    const out = await expectNoLeak(() => predictMap(net, data, mask, 40), 'predictMap');
+    // untrained (zero head): the diffusion fill, up to float32 rounding of x/scale·scale (|x| ≤ 110 μK → 1e-4)
+    let hole = 0;
+    for (let p = 0; p < mask.length; p++) {
+      if (mask[p] === 0) {
+        hole++;
+        expect(Math.abs(out[p]! - diffusion[p]!)).toBeLessThan(1e-4);
+      } else expect(out[p]).toBe(data[p]);
+    }
+    expect(hole).toBeGreaterThan(100);
+    // a non-zero head moves the hole away from the fill by exactly its output (residual)
+    const b = net.variables['head.b']!;
+    b.assign(tf.fill([1], 0.5));
+    const moved = await predictMap(net, data, mask, 40);
+    for (let p = 0; p < mask.length; p++) if (mask[p] === 0) expect(moved[p]! - diffusion[p]!).toBeCloseTo(0.5 * 40, 3);
+    expect(() => buildNet({ ...config, prefill: 'median' as 'none' })).toThrow(/'prefill' must be 'none' or 'diffusion'/);
+    net.dispose();
   });
 
   it('is deterministic for a seed, checks its input and its weights', () => {

@@ -56,8 +56,8 @@ export async function trainOne(config: Config, data: DataSet, o: { alpha: number
   try {
     const history = await trainNet(
       net,
-      { skies: data.splits.train, mask: data.mask, geo, scale },
-      data.splits.val.truth.length > 0 ? { skies: data.splits.val, mask: data.mask, geo, scale } : null,
+      { skies: data.splits.train, mask: data.mask, geo, scale, prefill: net.config.prefill },
+      data.splits.val.truth.length > 0 ? { skies: data.splits.val, mask: data.mask, geo, scale, prefill: net.config.prefill } : null,
       { ...t, alpha: o.alpha, steps: o.steps, seed: o.seed, callbacks },
     );
     return { net, history, seconds: (performance.now() - t0) / 1000 };

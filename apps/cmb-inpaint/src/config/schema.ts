@@ -10,6 +10,7 @@ const dataPath = z
   .min(1)
   .describe("A path relative to the config file, or 'shared:<set>/<file>' for a file of the shared data folder (../shared/data beside the workspace, or $LOSSWORKS_SHARED_DATA).");
 
+/** `spectrum`: the TT spectrum file (or the analytic one). */
 export const spectrumSchema = z
   .object({
     file: dataPath.optional().describe('Spectrum text file in Planck (L TT TE EE …) or CAMB (ell TT EE BB TE) layout; omitted: the embedded analytic ΛCDM-like spectrum.'),
@@ -17,6 +18,7 @@ export const spectrumSchema = z
   })
   .strict();
 
+/** `sky`: beam and white noise of the simulated skies. */
 export const skySchema = z
   .object({
     fwhmArcmin: nonNegative.default(0).describe('Gaussian beam FWHM in arcminutes applied to every simulated sky (0: none).'),
@@ -24,6 +26,7 @@ export const skySchema = z
   })
   .strict();
 
+/** `mask`: the product of a galactic cut, point-source holes and a FITS mask (at least one). */
 export const maskSchema = z
   .object({
     galactic: z
@@ -55,6 +58,7 @@ export const maskSchema = z
     message: 'give at least one of galactic, pointSources or file',
   });
 
+/** `data`: how many skies each split simulates, and their seed. */
 export const dataSchema = z
   .object({
     train: z.number().int().min(1).describe('Simulated training skies.'),
@@ -64,16 +68,23 @@ export const dataSchema = z
   })
   .strict();
 
+/** `model`: the network's architecture. */
 export const modelSchema = z
   .object({
     channels: z.number().int().min(2).multipleOf(2).default(16).describe('Feature channels C at full resolution (2C at half resolution).'),
     pad: z.number().int().min(0).default(8).describe('Pixels of neighbouring faces padded around each face.'),
     rates: z.array(z.number().int().min(1)).min(1).default([1, 2, 4, 8]).describe('Dilation rates of the parallel branches.'),
+    prefill: z
+      .enum(['none', 'diffusion'])
+      .default('diffusion')
+      .describe("What the hole holds in the network's input: 'none' (0) or 'diffusion' (the diffusion baseline's fill, which the network then corrects: its output is that fill plus a learned residual)."),
   })
   .strict();
 
+/** TF.js backends a config may name ('auto': selectBackend's choice). */
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'onnx', 'wasm', 'cpu'] as const;
 
+/** `train`: loss, optimisation and batches. */
 export const trainSchema = z
   .object({
     alpha: z.number().min(0).max(1).default(0.84).describe('Loss α(1 − SSIM) + (1 − α)·MSE.'),
@@ -99,6 +110,7 @@ export const trainSchema = z
   })
   .strict();
 
+/** `eval`: baselines' solver settings, the spectrum comparison and the α ablation. */
 export const evalSchema = z
   .object({
     wiener: z
@@ -131,6 +143,7 @@ export const evalSchema = z
   })
   .strict();
 
+/** A whole run config (configs/*.json). */
 export const configSchema = z
   .object({
     name: z.string().min(1).describe('Run name; outputs go to runs/<name> unless --out is given.'),
@@ -139,7 +152,7 @@ export const configSchema = z
     sky: skySchema.default({ fwhmArcmin: 0, noise: 0 }),
     mask: maskSchema,
     data: dataSchema,
-    model: modelSchema.default({ channels: 16, pad: 8, rates: [1, 2, 4, 8] }),
+    model: modelSchema.default({ channels: 16, pad: 8, rates: [1, 2, 4, 8], prefill: 'diffusion' }),
     train: trainSchema,
     eval: evalSchema.default({
       wiener: { tol: 1e-6, maxIter: 500 },

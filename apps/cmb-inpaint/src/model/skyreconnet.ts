@@ -10,7 +10,12 @@
 //   head    p  = conv3×3(concat(h₃, s, input) → 1)                                    skips from the stem and the input
 //   output  y  = m·x + (1 − m)·p  on the central nside × nside face (known pixels kept exactly)
 //
-// Every conv is He-initialised with zero bias; the model is built under a seed (withSeed) so two
+// With prefill 'diffusion' the hole of x already holds the diffusion baseline's fill (see fit.ts
+// networkInputMap) and the head predicts a correction to it: y = m·x + (1 − m)·(x + p). Its head starts
+// at zero, so the untrained network is exactly the diffusion baseline and training can only move it
+// towards lower loss.
+//
+// Every other conv is He-initialised with zero bias; the model is built under a seed (withSeed) so two
 // builds with one seed are identical.
 import * as tf from '@tensorflow/tfjs';
 import { ValueError } from '@lossworks/core-losses';
@@ -26,6 +31,8 @@ export interface NetConfig {
   channels: number;
   /** Dilation rates of the parallel branches. */
   rates: number[];
+  /** What the hole of the input holds: 0 ('none', the default of models saved without it) or the diffusion fill. */
+  prefill?: 'none' | 'diffusion';
 }
 
 /** The network: a core-train FunctionModel plus its architecture; `dispose()` frees the weights. */
@@ -42,6 +49,7 @@ export function checkNetConfig(c: NetConfig): void {
   if (!Number.isInteger(c.pad) || c.pad < 0 || c.pad > c.nside) throw new ValueError(`buildNet: 'pad' must be an integer in [0, nside = ${c.nside}]. Value: ${c.pad}.`);
   if (!Number.isInteger(c.channels) || c.channels < 2 || c.channels % 2 !== 0) throw new ValueError(`buildNet: 'channels' must be an even integer ≥ 2. Value: ${c.channels}.`);
   if (c.rates.length === 0 || c.rates.some((r) => !Number.isInteger(r) || r < 1)) throw new ValueError(`buildNet: 'rates' must be integers ≥ 1. Value: [${c.rates.join(', ')}].`);
+  if (c.prefill !== undefined && c.prefill !== 'none' && c.prefill !== 'diffusion') throw new ValueError(`buildNet: 'prefill' must be 'none' or 'diffusion'. Value: ${String(c.prefill)}.`);
 }
 
 interface ConvSpec {
@@ -82,8 +90,9 @@ export function buildNet(config: NetConfig, seed = 0): SkyReconNet {
     const vars: Record<string, tf.Variable> = {};
     for (const [name, s] of specs) {
       const std = Math.sqrt(2 / (s.k * s.k * s.cin));
-      // the head starts small so the untrained network predicts ≈ 0 (a mean fill) in the hole
-      const scale = name === 'head' ? 0.1 : 1;
+      // the head starts small so the untrained network predicts ≈ 0 (a mean fill) in the hole, or at
+      // zero with a prefilled input (the untrained network is then the diffusion baseline)
+      const scale = name === 'head' ? (config.prefill === 'diffusion' ? 0 : 0.1) : 1;
       vars[`${name}.w`] = tf.tidy(() => tf.variable(tf.mul(tf.randomNormal([s.k, s.k, s.cin, s.cout], 0, std), scale), true, uniqueVariableName(`${name}.w`)));
       vars[`${name}.b`] = tf.tidy(() => tf.variable(tf.zeros([s.cout]), true, uniqueVariableName(`${name}.b`)));
     }
@@ -106,6 +115,7 @@ export function wrapNet(config: NetConfig, variables: Record<string, tf.Variable
     }
   }
   const { nside, pad, rates } = config;
+  const residual = config.prefill === 'diffusion';
   const width = nside + 2 * pad;
   // A conv over the channel-concatenation of `xs`, computed as Σ_i conv(x_i, W_i) with W split along its
   // input channels: the same function and parameters, without materialising the concatenation (whose
@@ -134,7 +144,7 @@ export function wrapNet(config: NetConfig, variables: Record<string, tf.Variable
   let parameterCount = 0;
   for (const v of Object.values(variables)) parameterCount += v.size;
   return {
-    config: { ...config, rates: [...rates] },
+    config: { ...config, rates: [...rates], prefill: config.prefill ?? 'none' },
     variables,
     parameterCount,
     apply(input) {
@@ -160,7 +170,8 @@ export function wrapNet(config: NetConfig, variables: Record<string, tf.Variable
         const crop = (t: tf.Tensor4D, c0: number, cn: number): tf.Tensor4D => tf.slice(t, [0, pad, pad, c0], [-1, out, out, cn]);
         const obs = crop(x, 0, 1);
         const m = crop(x, 1, 1);
-        return tf.add(tf.mul(m, obs), tf.mul(tf.sub(1, m), crop(p as tf.Tensor4D, 0, 1)));
+        const fill = residual ? tf.add(obs, crop(p as tf.Tensor4D, 0, 1)) : crop(p as tf.Tensor4D, 0, 1);
+        return tf.add(tf.mul(m, obs), tf.mul(tf.sub(1, m), fill));
       });
     },
     dispose() {
