@@ -11,7 +11,6 @@ import { parseConfig } from '@lossworks/cli-kit';
 import { fit, selectBackend, withSeed, type BackendName } from '@lossworks/core-train';
 import { configSchema } from '../src/config/schema.js';
 import { syntheticSamples } from '../src/data/index.js';
-import { installCastFix } from '../src/model/kernel-fixes.js';
 import { buildSam, type EncoderKind } from '../src/model/sam.js';
 import { promptStream } from '../src/train/data.js';
 import { maskLossTerms } from '../src/train/losses.js';
@@ -31,7 +30,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const rows: Array<{ model: EncoderKind; backend: BackendName; ms: number }> = [];
 for (const backend of backends) {
   await selectBackend({ force: backend });
-  if (backend === 'onnx') installCastFix();
   for (const model of ['teacher', 'student'] as EncoderKind[]) {
     const sam = withSeed(0, () => buildSam(config.model, model));
     const times: number[] = [];

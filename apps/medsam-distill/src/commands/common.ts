@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { loadConfig, type Io } from '@lossworks/cli-kit';
 import { describeSelection, selectBackend, type BackendName } from '@lossworks/core-train';
 import { configSchema, type Config } from '../config/schema.js';
-import { installCastFix } from '../model/kernel-fixes.js';
 import { runData, type RunData } from '../train/data.js';
 
 /** Options every run command takes. */
@@ -35,7 +34,6 @@ export async function openRun(opts: RunOptions): Promise<Run> {
 /** Activates the tensor backend and logs the choice; returns its name. */
 export async function useBackend(opts: Pick<RunOptions, 'backend'>, io: Io): Promise<string> {
   const sel = await selectBackend(opts.backend ? { force: opts.backend } : {});
-  if (sel.name === 'onnx') installCastFix();
   io.stderr.write(`backend: ${sel.name}\n${describeSelection(sel).replace(/^/gm, '  ')}\n`);
   return sel.name;
 }

@@ -47,9 +47,19 @@ export class OnnxCpuBackend extends tf.MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
 
-  /** Float32 values of a tensor held by this backend (shared, not copied). */
+  /**
+   * Float32 values of a tensor held by this backend (shared, not copied). TF.js's cpu Cast makes a
+   * float32 tensor of a bool or int32 one by sharing the source's Uint8Array / Int32Array; such values
+   * are converted once to a Float32Array, which then replaces them (ONNX Runtime reads a buffer's
+   * element type from the typed array).
+   */
   f32(t: tf.TensorInfo): Float32Array {
-    return this.data.get(t.dataId).values as Float32Array;
+    const d = this.data.get(t.dataId);
+    const v = d.values;
+    if (v instanceof Float32Array) return v;
+    const f = Float32Array.from(v as ArrayLike<number>);
+    d.values = f;
+    return f;
   }
 
   /** A Float32Array of `n` elements for a kernel output, recycled when possible (contents undefined). */

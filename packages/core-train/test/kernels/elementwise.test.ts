@@ -226,3 +226,23 @@ describe('Sum and Mean gradients (broadcast instead of TF.js ones(x.shape)·dy)'
     });
   }
 });
+
+describe('float32 tensors whose values are not a Float32Array', () => {
+  // TF.js's cpu Cast turns bool/int32 into float32 by sharing the source's Uint8Array/Int32Array;
+  // ONNX Runtime refuses such a buffer as a float tensor. The onnx backend must read it as float32.
+  it('a cast mask times a large tensor runs in ONNX Runtime and matches the cpu backend', async () => {
+    const shape = [4, 64, 64, 4]; // 65,536 elements ≥ ORT_MIN_ELEMENTS
+    expect(shape.reduce((a, b) => a * b)).toBeGreaterThanOrEqual(ORT_MIN_ELEMENTS);
+    await expectBackendsAgree(
+      ['onnx'],
+      () =>
+        tf.tidy(() => {
+          const x = randn(shape, 21);
+          const hard = tf.cast(tf.greater(x, 0), 'float32');
+          const counts = tf.cast(tf.range(0, 65536, 1, 'int32').reshape(shape), 'float32');
+          return [tf.mul(hard, randn(shape, 22)), tf.add(counts, x), tf.sum(tf.mul(hard, counts))];
+        }),
+      'cast mask',
+    );
+  });
+});
