@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readHealpixMap, UNSEEN, writeHealpixMap } from '@lossworks/healpix';
 import { simulate } from '../src/commands/simulate.js';
 import { train } from '../src/commands/train.js';
-import { evaluate } from '../src/commands/eval.js';
+import { evaluate, wienerNote } from '../src/commands/eval.js';
 import { report } from '../src/commands/report.js';
 import { inpaint } from '../src/commands/inpaint.js';
 import { readDataSet } from '../src/data/simulate.js';
@@ -67,9 +67,17 @@ describe('pipeline on a tiny config', () => {
       expect(row['ℓ bins in CV band']).toBeLessThanOrEqual(1);
     }
     expect(r.summary).toMatch(/× the Wiener filter's/);
+    // the Wiener filter's CG convergence is reported (tiny config: tol 1e-5 within 200 iterations)
+    expect(r.headline.wienerConverged).toBe(r.scores[0]!.rmse.length);
+    expect(r.headline.wienerWorstResidual).toBeLessThan(1e-5);
+    expect(r.summary).toMatch(/Wiener filter: CG converged \(relative residual < 0.00001\) on all 1 test skies/);
+    expect(wienerNote({ wienerConverged: 2, wienerWorstResidual: 3e-4 }, 8, { tol: 1e-6, maxIter: 500 })).toMatch(
+      /^Warning: the Wiener filter's CG reached the relative residual 0.000001 on 2 of 8 test skies within 500 iterations \(worst 3.0e-4\)/,
+    );
     const rep = await report({ config: cfg.config, out: cfg.out, width: 64 }, io);
     const html = readFileSync(rep.html, 'utf8');
     expect(html).toContain('Wiener filter');
+    expect(html).toContain('CG converged');
     expect(rep.images.length).toBeGreaterThanOrEqual(8);
   });
 

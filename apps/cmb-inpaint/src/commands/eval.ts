@@ -42,12 +42,33 @@ export interface EvalResult {
   ablation: AblationRow[] | null;
   scores: MethodScores[];
   /** Network RMSE / Wiener RMSE, and the network's share of ℓ bins within the band. */
-  headline: { networkRmse: number; wienerRmse: number; ratioToWiener: number; share: number; beatsMean: boolean; beatsDiffusion: boolean };
+  headline: {
+    networkRmse: number;
+    wienerRmse: number;
+    ratioToWiener: number;
+    share: number;
+    beatsMean: boolean;
+    beatsDiffusion: boolean;
+    /** Test skies on which the Wiener filter's CG reached eval.wiener.tol, and its largest final relative residual. */
+    wienerConverged: number;
+    wienerWorstResidual: number;
+  };
   spectra: { ell: number[]; truthDl: number[]; bandLowDl: number[]; bandHighDl: number[]; bins: [number, number][]; methodsDl: Record<string, number[]> };
   wienerNoise: number;
+  /** CG settings of the Wiener filter and the constrained realisation. */
+  wienerSolver: { tol: number; maxIter: number };
   backend: string;
   seconds: number;
   maps: Record<string, string>;
+}
+
+/** One line on the Wiener filter's convergence (an unconverged CG is not the minimum-MSE estimate). */
+export function wienerNote(h: Pick<EvalResult['headline'], 'wienerConverged' | 'wienerWorstResidual'>, skies: number, w: { tol: number; maxIter: number }): string {
+  const worst = h.wienerWorstResidual.toExponential(1);
+  return h.wienerConverged === skies
+    ? `Wiener filter: CG converged (relative residual < ${w.tol}) on all ${skies} test skies.`
+    : `Warning: the Wiener filter's CG reached the relative residual ${w.tol} on ${h.wienerConverged} of ${skies} test skies within ${w.maxIter} iterations ` +
+        `(worst ${worst}); an unconverged solve is not the minimum-MSE estimate, so its RMSE and the ratios to it are only indicative (raise eval.wiener.maxIter).`;
 }
 
 function mean(a: readonly number[]): number {
@@ -150,7 +171,10 @@ export async function evaluate(opts: EvalOptions, io: Io): Promise<EvalResult> {
       share: mean(byName('network').share),
       beatsMean: netRmse < mean(byName('mean').rmse),
       beatsDiffusion: netRmse < mean(byName('diffusion').rmse),
+      wienerConverged: byName('wiener').info.filter((i) => i.converged === true).length,
+      wienerWorstResidual: Math.max(...byName('wiener').info.map((i) => Number(i.relResidual))),
     };
+    const testSkies = data.splits.test.truth.length;
     // maps of test sky 1 for the report
     const evalDir = join(dir, 'eval');
     const maps: Record<string, string> = {};
@@ -188,6 +212,7 @@ export async function evaluate(opts: EvalOptions, io: Io): Promise<EvalResult> {
       `Network hole RMSE ${netRmse.toFixed(2)} μK = ${headline.ratioToWiener.toFixed(3)} × the Wiener filter's (${wienerRmse.toFixed(2)} μK); ` +
         `${(100 * headline.share).toFixed(1)}% of ℓ bins (ℓ ${ev.lmin}–${lmax}, width ${ev.binWidth}) within the cosmic-variance band; ` +
         `beats mean fill: ${headline.beatsMean ? 'yes' : 'no'}, beats diffusion: ${headline.beatsDiffusion ? 'yes' : 'no'}.`,
+      wienerNote(headline, testSkies, ev.wiener),
     ];
     if (ablation) lines.push('', 'α ablation:', markdownTable(ablation));
     lines.push('', `Eval took ${seconds.toFixed(1)} s on ${backend}; results in ${join(evalDir, 'eval.json')}.`);
@@ -199,6 +224,7 @@ export async function evaluate(opts: EvalOptions, io: Io): Promise<EvalResult> {
       headline,
       spectra,
       wienerNoise,
+      wienerSolver: { tol: ev.wiener.tol, maxIter: ev.wiener.maxIter },
       backend,
       seconds,
       maps,

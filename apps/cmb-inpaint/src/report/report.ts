@@ -3,7 +3,7 @@
 // band, the training curves and the α ablation.
 import { Report, type ReportFiles } from '@lossworks/core-train';
 import { lineChartSpec, type VegaLiteSpec } from '@lossworks/core-train/report';
-import type { AblationRow, EvalResult } from '../commands/eval.js';
+import { wienerNote, type AblationRow, type EvalResult } from '../commands/eval.js';
 import { mollweideImage } from './mollweide.js';
 
 /** Inputs of {@link buildReport}. */
@@ -61,7 +61,8 @@ export async function buildReport(inputs: ReportInputs): Promise<ReportFiles> {
     `Test skies: ${ev.scores[0]!.rmse.length}. Hole = pixels with mask 0. The network's hole RMSE is ${h.networkRmse.toFixed(2)} μK, ` +
       `${h.ratioToWiener.toFixed(3)} × the Wiener filter's ${h.wienerRmse.toFixed(2)} μK (the minimum-MSE estimate for a Gaussian sky, ` +
       `noise σ = ${ev.wienerNoise} μK assumed). ${(100 * h.share).toFixed(1)}% of the network's ℓ bins lie within the cosmic-variance ` +
-      `band of the true sky. Beats mean fill: ${h.beatsMean ? 'yes' : 'no'}; beats diffusion: ${h.beatsDiffusion ? 'yes' : 'no'}.`,
+      `band of the true sky. Beats mean fill: ${h.beatsMean ? 'yes' : 'no'}; beats diffusion: ${h.beatsDiffusion ? 'yes' : 'no'}. ` +
+      (h.wienerConverged === undefined || !ev.wienerSolver ? '' : wienerNote(h, ev.scores[0]!.rmse.length, ev.wienerSolver)),
   );
   r.table(ev.table as unknown as Record<string, unknown>[], { title: 'All methods (means over the test skies)' });
   r.addSection('Maps of test sky 1', 'Mollweide projection, Galactic coordinates, longitude 0 in the centre and increasing to the left. Colour range of every sky map: that of the true sky.');
