@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxRuntime } from '../../src/kernels/index.js';
-import { convPath, geometryOf } from '../../src/kernels/conv-graphs.js';
+import { convPath, filterGradMethod, geometryOf } from '../../src/kernels/conv-graphs.js';
 import { expectBackendsAgree, randn, useBackend } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -62,6 +62,12 @@ describe('onnx conv2d kernels agree with cpu', () => {
     expect(convPath(geo(5, 7), block)).toBe('onnx-conv');
     expect(convPath(geo(2 * block, 0, true), block)).toBe('nchwc-depthwise');
     expect(convPath(geo(block + 1, block), block)).toBe('onnx-conv');
+    // filter gradients: batched MatMuls for ordinary convolutions (the grid above runs them)
+    expect(filterGradMethod(geo(16, 16))).toBe('batched');
+    expect(filterGradMethod(geo(5, 7))).toBe('batched');
+    expect(filterGradMethod(geo(16, 1))).toBe('shifted-dy');
+    expect(filterGradMethod(geo(3, 16))).toBe('stacked-taps');
+    expect(filterGradMethod(geo(8, 0, true))).toBe('depthwise');
   });
 });
 
