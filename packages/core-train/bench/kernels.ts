@@ -6,6 +6,7 @@
 //   pnpm bench:kernels --only onnx --only torch   # backends: onnx | torch | wasm | cpu (several allowed)
 //   pnpm bench:kernels --workloads convnet,lstm   # a subset of sgemm, convnet, lstm, transformer, poolnet
 //   pnpm bench:kernels --cycles 20            # interleaved cycles per workload (default: per workload)
+//   pnpm bench:kernels --gap 0                # idle ms before each interleaved step (default 150, see below)
 //   pnpm bench:kernels --out /tmp/k.md        # write the table elsewhere
 //   pnpm bench:kernels --cpu-convnet          # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
 //   pnpm bench:kernels --baseline /tmp/old/packages/core-train   # also interleave another checkout's onnx backend
@@ -260,7 +261,14 @@ function best(workers: Worker[]): Side | undefined {
   return out;
 }
 
-async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean, baseline?: string): Promise<Comparison> {
+/**
+ * Idle milliseconds before each interleaved step. OpenBLAS's worker threads busy-wait for a while after
+ * a call (and OpenMP's may too): without a pause they take a core from whichever process steps next
+ * (measured: SGEMM under the onnx backend's default threads 9.8 ms alone, 18.9 ms right after PyTorch).
+ */
+const DEFAULT_GAP_MS = 150;
+
+async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean, baseline?: string, gapMs = DEFAULT_GAP_MS): Promise<Comparison> {
   const workers: Worker[] = [];
   if (withTorch) {
     for (const c of TORCH_CONFIGS) workers.push(new Worker('torch', c.name, TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--serve', w], c.env));
@@ -287,6 +295,7 @@ async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx
     const order = live.map((_, i) => live[(i + c) % live.length]!);
     const cycle: Record<string, number> = {};
     for (const wk of order) {
+      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       await wk.step();
       const ms = wk.steps.at(-1)!.ms;
       cycle[wk.side] = Math.min(cycle[wk.side] ?? Infinity, ms);
@@ -352,6 +361,7 @@ async function parent(args: string[]): Promise<void> {
   };
   const selected = (opt('--workloads')?.split(',') as Workload[] | undefined) ?? [...WORKLOADS];
   const cyclesOverride = opt('--cycles') ?? opt('--rounds');
+  const gap = Number(opt('--gap') ?? DEFAULT_GAP_MS);
   const outFile = opt('--out') ?? join(HERE, 'results', 'kernels.md');
   const baseline = opt('--baseline');
   const started = new Date();
@@ -363,7 +373,7 @@ async function parent(args: string[]): Promise<void> {
     for (const w of selected) {
       const cycles = cyclesOverride ? Math.max(1, Number(cyclesOverride)) : CYCLES[w];
       process.stderr.write(`${w}: ${cycles} interleaved cycles\n`);
-      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'), baseline);
+      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'), baseline, gap);
     }
   }
   const once: Partial<Record<TfjsBackend, ReturnType<typeof runOnce>>> = {};
@@ -431,7 +441,7 @@ async function parent(args: string[]): Promise<void> {
   lines.push(
     'PyTorch (bench/kernels_torch.py, torch.optim.Adam) ran under its defaults, OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>; ' +
       "the onnx backend (core-train's Adam) under ONNX Runtime's default threads and 1 thread. Each configuration is a long-lived " +
-      'process; the parent asked them for one step at a time in rotating order (see bench/kernels.ts), so all saw the same load. ' +
+      `process; the parent asked them for one step at a time in rotating order, ${gap} ms after the previous one (see bench/kernels.ts), so all saw the same load. ` +
       'Cells are the median step of the best configuration (CPU ms: its median process CPU time per step). wasm and cpu ran once.',
   );
   lines.push('');
