@@ -48,20 +48,29 @@ function softmaxGradJs(dy: Float32Array, y: Float32Array, d: number, out: Float3
   }
 }
 
-/** An elementwise gradient kernel: a JS loop below ORT_MIN_ELEMENTS, a graph of the same ops above. */
-function elementwiseGrad(name: string, js: (dy: Float32Array, y: Float32Array, out: Float32Array) => void, graph: (g: GraphBuilder, dy: string, y: string) => string): KernelFn {
+/**
+ * A gradient kernel of (dy, y): a JavaScript loop below `minElements`, a graph of the same ops above
+ * (elementwise ones switch at ORT_MIN_ELEMENTS; softmax, whose op chain switches its Sum at
+ * 4·ORT_MIN_ELEMENTS, there).
+ */
+function gradKernel(
+  name: string,
+  minElements: number,
+  js: (dy: Float32Array, y: Float32Array, out: Float32Array, shape: readonly number[]) => void,
+  graph: (g: GraphBuilder, dy: string, y: string, shape: readonly number[]) => string,
+): KernelFn {
   return (args) => {
     const { dy, y } = args.inputs as { dy: Info; y: Info };
     const backend = args.backend as OnnxCpuBackend;
     const n = tf.util.sizeFromShape(dy.shape);
-    if (n >= ORT_MIN_ELEMENTS) {
+    if (n >= minElements) {
       return runGraph(
         backend,
         `${name}:${dy.shape.join('x')}`,
         () => {
           const g = new GraphBuilder();
           const d = g.input(dy.shape);
-          g.output(graph(g, d, g.input(y.shape)), dy.shape);
+          g.output(graph(g, d, g.input(y.shape), dy.shape), dy.shape);
           return g.build(name);
         },
         [dy, y],
@@ -70,46 +79,23 @@ function elementwiseGrad(name: string, js: (dy: Float32Array, y: Float32Array, o
       );
     }
     const out = backend.alloc(n);
-    js(backend.f32(dy), backend.f32(y), out);
+    js(backend.f32(dy), backend.f32(y), out, dy.shape);
     return backend.out(dy.shape, out);
   };
 }
 
-function softmaxGradKernel(): KernelFn {
-  return (args) => {
-    const { dy, y } = args.inputs as { dy: Info; y: Info };
-    const backend = args.backend as OnnxCpuBackend;
-    const n = tf.util.sizeFromShape(dy.shape);
-    const rank = dy.shape.length;
-    if (n >= 4 * ORT_MIN_ELEMENTS) {
-      return runGraph(
-        backend,
-        `${SOFTMAX_GRAD}:${dy.shape.join('x')}`,
-        () => {
-          const g = new GraphBuilder();
-          const d = g.input(dy.shape);
-          const yi = g.input(y.shape);
-          const t = g.op('Mul', [d, yi]);
-          const s = g.op('ReduceSum', [t, g.i64([rank - 1])], { keepdims: attr.int(1) });
-          g.output(g.op('Sub', [t, g.op('Mul', [s, yi])]), dy.shape);
-          return g.build('softmax_grad');
-        },
-        [dy, y],
-        dy.shape,
-        n,
-      );
-    }
-    const out = backend.alloc(n);
-    softmaxGradJs(backend.f32(dy), backend.f32(y), dy.shape[rank - 1]!, out);
-    return backend.out(dy.shape, out);
-  };
+/** dy·y − (Σ_last dy·y)·y as ONNX ops. */
+function softmaxGradGraph(g: GraphBuilder, d: string, y: string, shape: readonly number[]): string {
+  const t = g.op('Mul', [d, y]);
+  const s = g.op('ReduceSum', [t, g.i64([shape.length - 1])], { keepdims: attr.int(1) });
+  return g.op('Sub', [t, g.op('Mul', [s, y])]);
 }
 
 /** The fused gradient kernels of the 'onnx' backend. */
 export function gradKernels(): Record<string, KernelFn> {
   return {
-    [SIGMOID_GRAD]: elementwiseGrad(SIGMOID_GRAD, sigmoidGradJs, (g, d, y) => g.op('Mul', [d, g.op('Mul', [y, g.op('Sub', [g.f32([1], []), y])])])),
-    [TANH_GRAD]: elementwiseGrad(TANH_GRAD, tanhGradJs, (g, d, y) => g.op('Mul', [g.op('Sub', [g.f32([1], []), g.op('Mul', [y, y])]), d])),
-    [SOFTMAX_GRAD]: softmaxGradKernel(),
+    [SIGMOID_GRAD]: gradKernel(SIGMOID_GRAD, ORT_MIN_ELEMENTS, sigmoidGradJs, (g, d, y) => g.op('Mul', [d, g.op('Mul', [y, g.op('Sub', [g.f32([1], []), y])])])),
+    [TANH_GRAD]: gradKernel(TANH_GRAD, ORT_MIN_ELEMENTS, tanhGradJs, (g, d, y) => g.op('Mul', [g.op('Sub', [g.f32([1], []), g.op('Mul', [y, y])]), d])),
+    [SOFTMAX_GRAD]: gradKernel(SOFTMAX_GRAD, 4 * ORT_MIN_ELEMENTS, (dy, y, out, shape) => softmaxGradJs(dy, y, shape[shape.length - 1]!, out), softmaxGradGraph),
   };
 }
