@@ -278,6 +278,23 @@ export function inputGradGraph(geo: ConvGeometry, block: number): ReturnType<Gra
   return g.build('conv_input_grad');
 }
 
+/**
+ * Per kernel tap (kh-major): the strided Slice of the padded input `xp` that the tap multiplies with
+ * dy (rows kh·dH + i·sH, columns kw·dW + j·sW on the spatial `axes`: [1, 2] NHWC, [2, 3] NCHW), passed
+ * to `use` at once, so that each tap's ops follow its slice in the graph (one slice alive at a time).
+ */
+function mapTapSlices(g: GraphBuilder, xp: string, geo: ConvGeometry, axes: [number, number], use: (xs: string) => string): string[] {
+  const out: string[] = [];
+  for (let kh = 0; kh < geo.kH; kh++) {
+    for (let kw = 0; kw < geo.kW; kw++) {
+      const h0 = kh * geo.dH;
+      const w0 = kw * geo.dW;
+      out.push(use(g.slice(xp, [h0, w0], [h0 + (geo.outH - 1) * geo.sH + 1, w0 + (geo.outW - 1) * geo.sW + 1], axes, [geo.sH, geo.sW])));
+    }
+  }
+  return out;
+}
+
 /** How {@link filterGradGraph} computes a geometry's filter gradient. */
 export type FilterGradMethod = 'depthwise' | 'stacked-taps' | 'shifted-dy' | 'batched';
 
@@ -320,20 +337,13 @@ export function filterGradGraph(geo: ConvGeometry): ReturnType<GraphBuilder['bui
   // batch 16, 64x64 (one thread): 4.7 ms per tap, 1.6 ms stacked.
   const stack = method === 'stacked-taps';
   const dy2 = geo.depthwise ? (m === 1 ? dy : g.reshape(dy, [geo.n, geo.outH, geo.outW, geo.inC, m])) : g.reshape(dy, [rows, geo.outC]);
-  const taps: string[] = [];
-  for (let kh = 0; kh < geo.kH; kh++) {
-    for (let kw = 0; kw < geo.kW; kw++) {
-      const h0 = kh * geo.dH;
-      const w0 = kw * geo.dW;
-      const xs = g.slice(xp, [h0, w0], [h0 + (geo.outH - 1) * geo.sH + 1, w0 + (geo.outW - 1) * geo.sW + 1], [1, 2], [geo.sH, geo.sW]);
-      if (geo.depthwise) {
-        const prod = g.op('Mul', [m === 1 ? xs : g.reshape(xs, [geo.n, geo.outH, geo.outW, geo.inC, 1]), dy2]);
-        taps.push(g.op('ReduceSum', [prod, g.i64([0, 1, 2])], { keepdims: attr.int(0) }));
-      } else {
-        taps.push(geo.inC === 1 ? g.reshape(xs, [1, rows]) : g.transpose(g.reshape(xs, [rows, geo.inC]), [1, 0]));
-      }
+  const taps = mapTapSlices(g, xp, geo, [1, 2], (xs) => {
+    if (geo.depthwise) {
+      const prod = g.op('Mul', [m === 1 ? xs : g.reshape(xs, [geo.n, geo.outH, geo.outW, geo.inC, 1]), dy2]);
+      return g.op('ReduceSum', [prod, g.i64([0, 1, 2])], { keepdims: attr.int(0) });
     }
-  }
+    return geo.inC === 1 ? g.reshape(xs, [1, rows]) : g.transpose(g.reshape(xs, [rows, geo.inC]), [1, 0]);
+  });
   let cat = taps.length === 1 ? taps[0]! : g.op('Concat', taps, { axis: attr.int(0) });
   if (stack) cat = g.op('Gemm', [cat, dy2]); // [taps·C, rows] · [rows, outC]
   const dims = geo.depthwise ? [geo.kH, geo.kW, geo.inC, m] : [geo.kH, geo.kW, geo.inC, geo.outC];
@@ -354,16 +364,10 @@ function filterGradBatched(g: GraphBuilder, x: string, dy: string, geo: ConvGeom
   const xp = g.pad(g.transpose(x, [0, 3, 1, 2]), [0, 0, geo.top, geo.left, 0, 0, bottom, right]); // [N, C, Hp, Wp]
   const hw = geo.outH * geo.outW;
   const dyb = g.reshape(dy, [geo.n, hw, geo.outC]);
-  const taps: string[] = [];
-  for (let kh = 0; kh < geo.kH; kh++) {
-    for (let kw = 0; kw < geo.kW; kw++) {
-      const h0 = kh * geo.dH;
-      const w0 = kw * geo.dW;
-      const xs = g.slice(xp, [h0, w0], [h0 + (geo.outH - 1) * geo.sH + 1, w0 + (geo.outW - 1) * geo.sW + 1], [2, 3], [geo.sH, geo.sW]);
-      const prod = g.op('MatMul', [g.reshape(xs, [geo.n, geo.inC, hw]), dyb]); // [N, C, outC]
-      taps.push(geo.n === 1 ? g.reshape(prod, [geo.inC, geo.outC]) : g.op('ReduceSum', [prod, g.i64([0])], { keepdims: attr.int(0) }));
-    }
-  }
+  const taps = mapTapSlices(g, xp, geo, [2, 3], (xs) => {
+    const prod = g.op('MatMul', [g.reshape(xs, [geo.n, geo.inC, hw]), dyb]); // [N, C, outC]
+    return geo.n === 1 ? g.reshape(prod, [geo.inC, geo.outC]) : g.op('ReduceSum', [prod, g.i64([0])], { keepdims: attr.int(0) });
+  });
   const dims = [geo.kH, geo.kW, geo.inC, geo.outC];
   g.output(g.reshape(taps.length === 1 ? taps[0]! : g.op('Concat', taps, { axis: attr.int(0) }), dims), dims);
   return g.build('conv_filter_grad');
