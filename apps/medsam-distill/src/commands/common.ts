@@ -4,6 +4,7 @@ import { loadConfig, type Io } from '@lossworks/cli-kit';
 import { describeSelection, selectBackend, type BackendName } from '@lossworks/core-train';
 import { configSchema, type Config } from '../config/schema.js';
 import { runData, type RunData } from '../train/data.js';
+import type { StageEnv, StageResult } from '../train/stages.js';
 
 /** Options every run command takes. */
 export interface RunOptions {
@@ -60,4 +61,25 @@ export async function dataOrSkip(run: Run, io: Io): Promise<(RunData & { reused:
 /** Whether a value is a {@link Skipped} result. */
 export function isSkipped(v: unknown): v is Skipped {
   return typeof v === 'object' && v !== null && (v as Skipped).skipped === true;
+}
+
+/**
+ * A training-stage command: opens the run (`check` may refuse its config), loads its data (or reports
+ * it missing), selects the backend, runs `stage` and adds the one-line summary
+ * `<label>: N steps in T s<note>, loss a → b`.
+ */
+export async function stageCommand<R extends StageResult>(
+  opts: RunOptions,
+  io: Io,
+  stage: (env: StageEnv, data: RunData) => Promise<R>,
+  label: (r: R) => string,
+  { note = () => '', check = () => {} }: { note?: (r: R) => string; check?: (run: Run) => void } = {},
+): Promise<(R & { summary: string }) | Skipped> {
+  const run = await openRun(opts);
+  check(run);
+  const data = await dataOrSkip(run, io);
+  if (isSkipped(data)) return data;
+  await useBackend(opts, io);
+  const r = await stage({ config: run.config, out: run.out, stderr: io.stderr }, data);
+  return { ...r, summary: `${label(r)}: ${r.steps} steps in ${r.seconds.toFixed(1)} s${note(r)}, loss ${r.firstLoss.toFixed(4)} → ${r.lastLoss.toFixed(4)}\n  ${r.model}` };
 }
