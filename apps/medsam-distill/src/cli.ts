@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { parseInteger, printResult, processIo, type Io } from '@lossworks/cli-kit';
 import { BACKEND_ORDER } from '@lossworks/core-train';
+import type { RunOptions } from './commands/common.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -28,30 +29,20 @@ export function buildProgram(io: Io = processIo): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), getOutHelpWidth: () => 100, getErrHelpWidth: () => 100 });
   const print = (result: unknown, opts: { json?: boolean }) => printResult(result, opts, io);
 
-  runOptions(program.command('prepare-data').description('Generate or load the images, split them by group, cache them preprocessed.'), 'medsam-distill prepare-data -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/prepare-data.js')).prepareData(opts, io), opts),
-  );
-  runOptions(program.command('train-teacher').description('Train the ViT teacher (encoder + prompt encoder + mask decoder) end to end.'), 'medsam-distill train-teacher -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/train-teacher.js')).trainTeacherCommand(opts, io), opts),
-  );
-  runOptions(program.command('distill').description('Stage 1: distil the teacher image encoder into the CNN student (MSE + perceptual loss).'), 'medsam-distill distill -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/distill.js')).distillCommand(opts, io), opts),
-  );
-  runOptions(program.command('finetune').description("Stage 2: fine-tune the decoder on the student's embeddings (Dice + BCE, jittered boxes)."), 'medsam-distill finetune -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/finetune.js')).finetuneCommand(opts, io), opts),
-  );
-  runOptions(program.command('train-scratch').description('The control: the same student from scratch with Dice only, same step budget.'), 'medsam-distill train-scratch -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/train-scratch.js')).trainScratchCommand(opts, io), opts),
-  );
-  runOptions(program.command('eval').description('Dice, IoU, HD95 per dataset, parameters, MACs, TF.js and ONNX Runtime latency of every trained model.'), 'medsam-distill eval -c configs/demo.json --json').action(
-    async (opts) => print(await (await import('./commands/eval.js')).evalCommand(opts, io), opts),
-  );
-  runOptions(program.command('report').description('Write the HTML report (tables, overlays, latency chart, training curves) from eval.json.'), 'medsam-distill report -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/report.js')).reportCommand(opts, io), opts),
-  );
-  runOptions(program.command('run').description('Every stage in order: prepare-data, train-teacher, distill, finetune, train-scratch, eval, report.'), 'medsam-distill run -c configs/demo.json').action(
-    async (opts) => print(await (await import('./commands/run.js')).runCommand(opts, io), opts),
-  );
+  // The run commands: same options (runOptions), each module imported when its command runs.
+  const runCommands: Array<[name: string, description: string, example: string, run: (opts: RunOptions) => Promise<unknown>]> = [
+    ['prepare-data', 'Generate or load the images, split them by group, cache them preprocessed.', '', async (o) => (await import('./commands/prepare-data.js')).prepareData(o, io)],
+    ['train-teacher', 'Train the ViT teacher (encoder + prompt encoder + mask decoder) end to end.', '', async (o) => (await import('./commands/train-teacher.js')).trainTeacherCommand(o, io)],
+    ['distill', 'Stage 1: distil the teacher image encoder into the CNN student (MSE + perceptual loss).', '', async (o) => (await import('./commands/distill.js')).distillCommand(o, io)],
+    ['finetune', "Stage 2: fine-tune the decoder on the student's embeddings (Dice + BCE, jittered boxes).", '', async (o) => (await import('./commands/finetune.js')).finetuneCommand(o, io)],
+    ['train-scratch', 'The control: the same student from scratch with Dice only, same step budget.', '', async (o) => (await import('./commands/train-scratch.js')).trainScratchCommand(o, io)],
+    ['eval', 'Dice, IoU, HD95 per dataset, parameters, MACs, TF.js and ONNX Runtime latency of every trained model.', ' --json', async (o) => (await import('./commands/eval.js')).evalCommand(o, io)],
+    ['report', 'Write the HTML report (tables, overlays, latency chart, training curves) from eval.json.', '', async (o) => (await import('./commands/report.js')).reportCommand(o, io)],
+    ['run', 'Every stage in order: prepare-data, train-teacher, distill, finetune, train-scratch, eval, report.', '', async (o) => (await import('./commands/run.js')).runCommand(o, io)],
+  ];
+  for (const [name, description, exampleFlags, run] of runCommands) {
+    runOptions(program.command(name).description(description), `medsam-distill ${name} -c configs/demo.json${exampleFlags}`).action(async (opts) => print(await run(opts), opts));
+  }
   program
     .command('export')
     .description('Export trained models to ONNX (NHWC image, point_coords, point_labels → masks, iou_predictions).')
