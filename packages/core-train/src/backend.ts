@@ -56,6 +56,9 @@ interface Candidate {
   load: (ctx: { importer: ModuleImporter; threads?: number; env?: Record<string, string | undefined> }) => Promise<string>;
 }
 
+/** What the last successful loader added to its attempt's reason (the onnx backend: its native kernels). */
+let loadNote: string | undefined;
+
 /** Loaders that replace a candidate's built-in one (see {@link registerBackendLoader}). */
 const extraLoaders = new Map<BackendName, Candidate['load']>();
 
@@ -106,8 +109,11 @@ const CANDIDATES: Record<BackendName, Candidate> = {
       const load = extraLoaders.get('onnx');
       if (load) return load(ctx);
       // Loaded on demand: importing core-train never loads onnxruntime-node.
-      const { loadOnnxBackend } = await import('./kernels/index.js');
-      return activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads, env: ctx.env }));
+      const { loadOnnxBackend, onnxNativeStatus } = await import('./kernels/index.js');
+      const name = await activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads, env: ctx.env }));
+      const native = onnxNativeStatus();
+      loadNote = native?.kernels ? 'native kernels loaded' : `native kernels off: ${native?.reason ?? 'not loaded'}`;
+      return name;
     },
   },
   wasm: {
@@ -146,8 +152,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const name of order) {
     const t0 = performance.now();
     try {
+      loadNote = undefined;
       const tfBackend = await CANDIDATES[name].load({ importer, threads: options.threads, env });
-      attempts.push({ name, ok: true, reason: `TF.js backend '${tfBackend}' is active`, ms: performance.now() - t0 });
+      attempts.push({ name, ok: true, reason: `TF.js backend '${tfBackend}' is active${loadNote ? `; ${loadNote}` : ''}`, ms: performance.now() - t0 });
       return { name, tfBackend, forced: forcedRaw !== undefined, attempts };
     } catch (err) {
       attempts.push({ name, ok: false, reason: firstLine(err), ms: performance.now() - t0 });

@@ -9,13 +9,21 @@ import { matMulKernels } from './kernels-matmul.js';
 import { optimizerKernels } from './kernels-optim-ort.js';
 import { poolKernels } from './kernels-pool.js';
 import { ONNX_BACKEND, registerOnnxBackend, type KernelFn } from './onnx-backend.js';
+import { loadNativeKernels, type NativeStatus } from './native.js';
 import { loadOrt, OrtRuntime } from './ort.js';
 
 export { ONNX_BACKEND, OnnxCpuBackend } from './onnx-backend.js';
 export { OrtRuntime, loadOrt, ORT_SPECIFIERS, type OrtRuntimeOptions } from './ort.js';
+export { loadNativeKernels, NATIVE_ABI, type NativeKernels, type NativeStatus, type LoadNativeOptions } from './native.js';
 export { convPath, geometryOf, type ConvGeometry, type ConvPath } from './conv-graphs.js';
 
 let runtime: OrtRuntime | undefined;
+let nativeStatus: NativeStatus | undefined;
+
+/** Whether the 'onnx' backend runs core-train's native kernels, and why not (undefined before it loaded). */
+export function onnxNativeStatus(): NativeStatus | undefined {
+  return nativeStatus;
+}
 
 /** Every kernel the 'onnx' backend runs in ONNX Runtime, by TF.js kernel name. */
 export function onnxKernels(): Record<string, KernelFn> {
@@ -40,7 +48,13 @@ export interface LoadOnnxBackendOptions {
    * see OrtRuntimeOptions.flushDenormals for what that changes in the whole process.
    */
   flushDenormals?: boolean;
-  /** Environment to read LOSSWORKS_ONNX_FLUSH_DENORMALS from. Default `process.env`. */
+  /**
+   * Use core-train's native kernels (native/kernels.cc, compiled once per machine with the system's
+   * C++ compiler) where they are faster than ONNX Runtime: filter gradients and elementwise ops.
+   * Default true unless LOSSWORKS_NATIVE=0; without a compiler the backend runs without them.
+   */
+  native?: boolean;
+  /** Environment to read LOSSWORKS_ONNX_FLUSH_DENORMALS and LOSSWORKS_NATIVE from. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
 
@@ -59,7 +73,8 @@ export async function loadOnnxBackend(options: LoadOnnxBackendOptions = {}): Pro
     rt.blockSize(); // runs a first graph: fails here, not inside a kernel, if the native library is broken
     rt.selfTest();
     runtime = rt;
-    registerOnnxBackend(rt, onnxKernels());
+    nativeStatus = options.native === false ? { kernels: null, compiled: false, reason: 'disabled (native: false)' } : loadNativeKernels(options.env ? { env: options.env } : {});
+    registerOnnxBackend(rt, onnxKernels(), nativeStatus.kernels);
   } else {
     runtime.setThreads(options.threads);
   }

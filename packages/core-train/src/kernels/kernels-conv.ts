@@ -130,6 +130,15 @@ function filterGrad(name: string, depthwise: boolean): KernelFn {
     if (!x || !dy || !attrs.filterShape || !isNhwcFloat(attrs, x, dy)) return fallback(args);
     const backend = args.backend as OnnxCpuBackend;
     const geo = geometry(x.shape, attrs.filterShape, attrs, depthwise);
+    if (backend.native && !depthwise) {
+      // core-train's native kernel (native/kernels.cc): reads x and dy in place, no per-tap copies.
+      // Measured 32→32 at batch 16, 64x64, dilation 2 (2 threads): 5.4 ms against 17 ms as the
+      // batched ONNX graph below; 32→1 0.55 against 3.6 ms.
+      const dw = backend.alloc(tf.util.sizeFromShape(attrs.filterShape));
+      const g = [geo.n, geo.inH, geo.inW, geo.inC, geo.outH, geo.outW, geo.outC, geo.kH, geo.kW, geo.sH, geo.sW, geo.dH, geo.dW, geo.top, geo.left];
+      backend.native.filterGrad(backend.f32(x), backend.f32(dy), dw, g, backend.nativeThreads());
+      return backend.out(attrs.filterShape, dw);
+    }
     // Only the batched formulation gains from threads (MLAS splits its batch), and only when large:
     // measured 2 threads vs 1, 32→32 at batch 16, 64x64: 15.2 vs 20.7 ms; 16→8 at batch 16, 48x48
     // (42M multiply-adds): 5.2 vs 4.5 ms. The others run on one thread (work 0): their Gemms have a

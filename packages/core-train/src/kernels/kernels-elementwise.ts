@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { attr } from '../onnx/proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { RELU_GRAD } from './kernel-names.js';
+import { NATIVE_BINARY, NATIVE_UNARY } from './native.js';
 import { runGraph } from './kernels-conv.js';
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 
@@ -178,6 +179,19 @@ function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, plan: { dims: 
   return out;
 }
 
+/**
+ * A binary op in core-train's native kernels over a collapsed broadcast plan (padded to 3 dims).
+ * Measured through TF.js on the 2-core target: ~2 µs for a 64x256 add where the JavaScript loop
+ * takes ~20 µs; 2M elements ~1 ms where ONNX Runtime takes ~1.9 ms.
+ */
+export function nativeBinary(backend: OnnxCpuBackend, code: number, a: Float32Array, b: Float32Array, plan: { dims: number[]; sa: number[]; sb: number[] }, n: number): Float32Array {
+  const pad = 3 - plan.dims.length;
+  const lead = (fill: number, v: number[]) => [...Array<number>(pad).fill(fill), ...v];
+  const out = backend.alloc(n);
+  backend.native!.binary(code, out, a, b, lead(1, plan.dims), lead(0, plan.sa), lead(0, plan.sb), backend.nativeThreads());
+  return out;
+}
+
 function binaryKernel(name: string): KernelFn {
   const spec = BINARY[name]!;
   const fallback = cpuKernel(name);
@@ -188,6 +202,11 @@ function binaryKernel(name: string): KernelFn {
     const n = size(out);
     if (n === 0) return fallback(args);
     const backend = args.backend as OnnxCpuBackend;
+    const code = NATIVE_BINARY[spec.op as keyof typeof NATIVE_BINARY] as number | undefined;
+    if (backend.native && code !== undefined) {
+      const plan = collapse(a.shape, b.shape, out);
+      if (plan) return backend.out(out, nativeBinary(backend, code, backend.f32(a), backend.f32(b), plan, n));
+    }
     if (n >= ORT_MIN_ELEMENTS) {
       const key = `bin:${name}:${a.shape.join('x')}:${b.shape.join('x')}`;
       return runGraph(
@@ -351,6 +370,12 @@ function unaryKernel(name: string): KernelFn {
     if (n === 0) return fallback(args);
     const backend = args.backend as OnnxCpuBackend;
     const attrs = args.attrs ?? {};
+    const code = NATIVE_UNARY[name];
+    if (backend.native && code !== undefined) {
+      const out = backend.alloc(n);
+      backend.native.unary(code, out, backend.f32(x), Number(attrs.alpha ?? 0), backend.nativeThreads());
+      return backend.out(x.shape, out);
+    }
     const min = TRANSCENDENTAL.has(name) ? ORT_MIN_ELEMENTS_TRANSCENDENTAL : ORT_MIN_ELEMENTS;
     if (n >= min && !JS_ONLY.has(name)) {
       const key = `un:${name}:${x.shape.join('x')}:${spec.key?.(attrs) ?? ''}`;
@@ -707,6 +732,9 @@ function reluGradKernel(): KernelFn {
     const { dy, x } = args.inputs as { dy: Info; x: Info };
     const backend = args.backend as OnnxCpuBackend;
     const n = size(dy.shape);
+    if (backend.native && dy.shape.join() === x.shape.join()) {
+      return backend.out(dy.shape, nativeBinary(backend, NATIVE_BINARY.reluGrad, backend.f32(dy), backend.f32(x), { dims: [n], sa: [1], sb: [1] }, n));
+    }
     if (n >= ORT_MIN_ELEMENTS) {
       return runGraph(
         backend,

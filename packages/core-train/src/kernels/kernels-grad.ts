@@ -12,7 +12,8 @@
 // here).
 import * as tf from '@tensorflow/tfjs';
 import { attr } from '../onnx/proto.js';
-import { ORT_MIN_ELEMENTS } from './kernels-elementwise.js';
+import { nativeBinary, ORT_MIN_ELEMENTS } from './kernels-elementwise.js';
+import { NATIVE_BINARY } from './native.js';
 import { runGraph } from './kernels-conv.js';
 import { GraphBuilder } from './graph-builder.js';
 import { SIGMOID_GRAD, SOFTMAX_GRAD, TANH_GRAD } from './kernel-names.js';
@@ -58,11 +59,16 @@ function gradKernel(
   minElements: number,
   js: (dy: Float32Array, y: Float32Array, out: Float32Array, shape: readonly number[]) => void,
   graph: (g: GraphBuilder, dy: string, y: string, shape: readonly number[]) => string,
+  /** The op of core-train's native kernels that computes it (NATIVE_BINARY), if any. */
+  nativeCode?: number,
 ): KernelFn {
   return (args) => {
     const { dy, y } = args.inputs as { dy: Info; y: Info };
     const backend = args.backend as OnnxCpuBackend;
     const n = tf.util.sizeFromShape(dy.shape);
+    if (backend.native && nativeCode !== undefined && dy.shape.join() === y.shape.join()) {
+      return backend.out(dy.shape, nativeBinary(backend, nativeCode, backend.f32(dy), backend.f32(y), { dims: [n], sa: [1], sb: [1] }, n));
+    }
     if (n >= minElements) {
       return runGraph(
         backend,
@@ -94,8 +100,8 @@ function softmaxGradGraph(g: GraphBuilder, d: string, y: string, shape: readonly
 /** The fused gradient kernels of the 'onnx' backend. */
 export function gradKernels(): Record<string, KernelFn> {
   return {
-    [SIGMOID_GRAD]: gradKernel(SIGMOID_GRAD, ORT_MIN_ELEMENTS, sigmoidGradJs, (g, d, y) => g.op('Mul', [d, g.op('Mul', [y, g.op('Sub', [g.f32([1], []), y])])])),
-    [TANH_GRAD]: gradKernel(TANH_GRAD, ORT_MIN_ELEMENTS, tanhGradJs, (g, d, y) => g.op('Mul', [g.op('Sub', [g.f32([1], []), g.op('Mul', [y, y])]), d])),
+    [SIGMOID_GRAD]: gradKernel(SIGMOID_GRAD, ORT_MIN_ELEMENTS, sigmoidGradJs, (g, d, y) => g.op('Mul', [d, g.op('Mul', [y, g.op('Sub', [g.f32([1], []), y])])]), NATIVE_BINARY.sigmoidGrad),
+    [TANH_GRAD]: gradKernel(TANH_GRAD, ORT_MIN_ELEMENTS, tanhGradJs, (g, d, y) => g.op('Mul', [g.op('Sub', [g.f32([1], []), g.op('Mul', [y, y])]), d]), NATIVE_BINARY.tanhGrad),
     [SOFTMAX_GRAD]: gradKernel(SOFTMAX_GRAD, 4 * ORT_MIN_ELEMENTS, (dy, y, out, shape) => softmaxGradJs(dy, y, shape[shape.length - 1]!, out), softmaxGradGraph),
   };
 }

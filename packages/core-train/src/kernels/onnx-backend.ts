@@ -1,6 +1,8 @@
 // The 'onnx' TF.js backend: TF.js's cpu backend (same tensor storage, every cpu kernel) whose heavy
 // kernels run ONNX graphs synchronously in ONNX Runtime.
 import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import type { NativeKernels } from './native.js';
 import type { OrtRuntime } from './ort.js';
 import { BackendError } from '../errors.js';
 
@@ -38,6 +40,8 @@ export class OnnxCpuBackend extends tf.MathBackendCPU {
 
   constructor(
     readonly runtime: OrtRuntime,
+    /** core-train's native kernels (native/kernels.cc), or null where they could not be built. */
+    public native: NativeKernels | null = null,
     /** Most bytes kept in the pool. */
     readonly maxPoolBytes = 256 * 2 ** 20,
   ) {
@@ -60,6 +64,11 @@ export class OnnxCpuBackend extends tf.MathBackendCPU {
     const f = Float32Array.from(v as ArrayLike<number>);
     d.values = f;
     return f;
+  }
+
+  /** Threads the native kernels split large work over: ONNX Runtime's intra-op count (0: one per core). */
+  nativeThreads(): number {
+    return this.runtime.threadCount || os.availableParallelism();
   }
 
   /** A Float32Array of `n` elements for a kernel output, recycled when possible (contents undefined). */
@@ -152,9 +161,9 @@ export function cpuKernel(name: string): KernelFn {
  * `overrides` replacing the ones that run in ONNX Runtime. Priority 0: TF.js never picks it on its
  * own; selectBackend() (or tf.setBackend('onnx')) does.
  */
-export function registerOnnxBackend(runtime: OrtRuntime, overrides: Record<string, KernelFn>): void {
+export function registerOnnxBackend(runtime: OrtRuntime, overrides: Record<string, KernelFn>, native: NativeKernels | null = null): void {
   if (tf.findBackendFactory(ONNX_BACKEND)) return;
-  tf.registerBackend(ONNX_BACKEND, () => new OnnxCpuBackend(runtime), 0);
+  tf.registerBackend(ONNX_BACKEND, () => new OnnxCpuBackend(runtime, native), 0);
   for (const k of tf.getKernelsForBackend('cpu')) {
     const override = overrides[k.kernelName];
     tf.registerKernel({ ...k, backendName: ONNX_BACKEND, ...(override ? { kernelFunc: override as unknown as tf.KernelFunc } : {}) });

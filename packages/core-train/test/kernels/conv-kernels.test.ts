@@ -1,10 +1,10 @@
 // The onnx backend's convolution and matmul kernels against the cpu backend's, outputs and gradients,
 // over a grid of shapes, strides, dilations, paddings, batch sizes and depthwise multipliers.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxRuntime } from '../../src/kernels/index.js';
 import { convPath, filterGradMethod, geometryOf } from '../../src/kernels/conv-graphs.js';
-import { expectBackendsAgree, randn, useBackend } from './helpers.js';
+import { expectBackendsAgree, NATIVE_MODES, randn, setNative, useBackend } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const explicit: Pad = [[0, 0], [1, 2], [2, 0], [0, 0]];
@@ -29,45 +29,54 @@ const CONV_GRID: Array<[number, number, number, number, number, number, number, 
   [1, 6, 6, 16, 16, 3, 1, 1, [[0, 0], [4, 1], [0, 5], [0, 0]]],
 ];
 
-describe('onnx conv2d kernels agree with cpu', () => {
-  for (const [n, h, w, ci, co, k, s, d, pad] of CONV_GRID) {
-    const label = `conv2d n${n} ${h}x${w} ${ci}→${co} k${k} s${s} d${d} ${JSON.stringify(pad)}`;
-    it(label, async () => {
-      // Forward, gradients (through the replaced Conv2D gradient) and the fused op with bias + relu.
-      await expectBackendsAgree(
-        ['onnx'],
-        () => {
-          const x = randn([n, h, w, ci], 1) as tf.Tensor4D;
-          const f = randn([k, k, ci, co], 2) as tf.Tensor4D;
-          const b = randn([co], 3);
-          const loss = (x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad, 'NHWC', d), randn([n, ...(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad, 'NHWC', d).shape.slice(1))], 4)));
-          const [gx, gf] = tf.grads(loss)([x, f]);
-          const fused = tf.fused.conv2d({ x, filter: f, strides: s, pad, dilations: d, bias: b, activation: 'relu' });
-          return [tf.conv2d(x, f, s, pad, 'NHWC', d), gx!, gf!, fused];
-        },
-        label,
-      );
-    });
-  }
+describe.each(NATIVE_MODES)('$label', ({ native }) => {
+  beforeAll(async () => {
+    await setNative(native);
+  });
+  afterAll(async () => {
+    await setNative(true);
+  });
 
-  it('takes the NCHWc paths where the channel counts allow', async () => {
-    await useBackend('onnx');
-    const block = onnxRuntime()!.blockSize();
-    const geo = (ci: number, co: number, depthwise = false) =>
-      geometryOf(tf.backend_util.computeConv2DInfo([1, 8, 8, ci], [3, 3, ci, depthwise ? 1 : co], 1, 1, 'same', undefined, depthwise) as never, depthwise);
-    expect([4, 8, 16]).toContain(block);
-    expect(convPath(geo(block, 2 * block), block)).toBe('nchwc');
-    expect(convPath(geo(1, block), block)).toBe('nchwc-nchw-input');
-    expect(convPath(geo(block, 1), block)).toBe('narrow-gemm');
-    expect(convPath(geo(5, 7), block)).toBe('onnx-conv');
-    expect(convPath(geo(2 * block, 0, true), block)).toBe('nchwc-depthwise');
-    expect(convPath(geo(block + 1, block), block)).toBe('onnx-conv');
-    // filter gradients: batched MatMuls for ordinary convolutions (the grid above runs them)
-    expect(filterGradMethod(geo(16, 16))).toBe('batched');
-    expect(filterGradMethod(geo(5, 7))).toBe('batched');
-    expect(filterGradMethod(geo(16, 1))).toBe('shifted-dy');
-    expect(filterGradMethod(geo(3, 16))).toBe('stacked-taps');
-    expect(filterGradMethod(geo(8, 0, true))).toBe('depthwise');
+  describe('onnx conv2d kernels agree with cpu', () => {
+    for (const [n, h, w, ci, co, k, s, d, pad] of CONV_GRID) {
+      const label = `conv2d n${n} ${h}x${w} ${ci}→${co} k${k} s${s} d${d} ${JSON.stringify(pad)}`;
+      it(label, async () => {
+        // Forward, gradients (through the replaced Conv2D gradient) and the fused op with bias + relu.
+        await expectBackendsAgree(
+          ['onnx'],
+          () => {
+            const x = randn([n, h, w, ci], 1) as tf.Tensor4D;
+            const f = randn([k, k, ci, co], 2) as tf.Tensor4D;
+            const b = randn([co], 3);
+            const loss = (x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad, 'NHWC', d), randn([n, ...(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad, 'NHWC', d).shape.slice(1))], 4)));
+            const [gx, gf] = tf.grads(loss)([x, f]);
+            const fused = tf.fused.conv2d({ x, filter: f, strides: s, pad, dilations: d, bias: b, activation: 'relu' });
+            return [tf.conv2d(x, f, s, pad, 'NHWC', d), gx!, gf!, fused];
+          },
+          label,
+        );
+      });
+    }
+
+    it('takes the NCHWc paths where the channel counts allow', async () => {
+      await useBackend('onnx');
+      const block = onnxRuntime()!.blockSize();
+      const geo = (ci: number, co: number, depthwise = false) =>
+        geometryOf(tf.backend_util.computeConv2DInfo([1, 8, 8, ci], [3, 3, ci, depthwise ? 1 : co], 1, 1, 'same', undefined, depthwise) as never, depthwise);
+      expect([4, 8, 16]).toContain(block);
+      expect(convPath(geo(block, 2 * block), block)).toBe('nchwc');
+      expect(convPath(geo(1, block), block)).toBe('nchwc-nchw-input');
+      expect(convPath(geo(block, 1), block)).toBe('narrow-gemm');
+      expect(convPath(geo(5, 7), block)).toBe('onnx-conv');
+      expect(convPath(geo(2 * block, 0, true), block)).toBe('nchwc-depthwise');
+      expect(convPath(geo(block + 1, block), block)).toBe('onnx-conv');
+      // filter gradients: batched MatMuls for ordinary convolutions (the grid above runs them)
+      expect(filterGradMethod(geo(16, 16))).toBe('batched');
+      expect(filterGradMethod(geo(5, 7))).toBe('batched');
+      expect(filterGradMethod(geo(16, 1))).toBe('shifted-dy');
+      expect(filterGradMethod(geo(3, 16))).toBe('stacked-taps');
+      expect(filterGradMethod(geo(8, 0, true))).toBe('depthwise');
+    });
   });
 });
 

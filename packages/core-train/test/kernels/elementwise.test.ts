@@ -2,10 +2,10 @@
 // ORT_MIN_ELEMENTS, JavaScript below) against the cpu backend's, and its output-buffer pool's safety.
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeak, expectTensorClose } from '@lossworks/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORT_MIN_ELEMENTS } from '../../src/kernels/kernels-elementwise.js';
 import type { OnnxCpuBackend } from '../../src/kernels/onnx-backend.js';
-import { expectBackendsAgree, randn, useBackend } from './helpers.js';
+import { expectBackendsAgree, NATIVE_MODES, randn, setNative, useBackend } from './helpers.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -13,58 +13,67 @@ afterAll(async () => {
 
 const positive = (shape: number[], seed: number) => tf.add(tf.abs(randn(shape, seed)), 0.5);
 
-describe('binary ops with broadcasting, small (JavaScript) and large (ONNX Runtime)', () => {
-  // Same shape, row and column broadcasts, middle-dim broadcast, scalars, a 4-D bias add.
-  const pairs: Array<[number[], number[]]> = [
-    [[64, 256], [256]],
-    [[64, 256], [64, 1]],
-    [[4, 5, 6], [5, 1]],
-    [[2, 3, 4, 5], [2, 1, 4, 1]],
-    [[300, 200], [300, 200]],
-    [[4, 64, 64, 32], [32]],
-    [[7], []],
-    [[], [9, 3]],
-    [[2, 1, 3], [1, 4, 1]],
-  ];
-  for (const [sa, sb] of pairs) {
-    it(`[${sa}] ∘ [${sb}]`, async () => {
+describe.each(NATIVE_MODES)('$label', ({ native }) => {
+  beforeAll(async () => {
+    await setNative(native);
+  });
+  afterAll(async () => {
+    await setNative(true);
+  });
+
+  describe('binary ops with broadcasting, small (JavaScript) and large (ONNX Runtime)', () => {
+    // Same shape, row and column broadcasts, middle-dim broadcast, scalars, a 4-D bias add.
+    const pairs: Array<[number[], number[]]> = [
+      [[64, 256], [256]],
+      [[64, 256], [64, 1]],
+      [[4, 5, 6], [5, 1]],
+      [[2, 3, 4, 5], [2, 1, 4, 1]],
+      [[300, 200], [300, 200]],
+      [[4, 64, 64, 32], [32]],
+      [[7], []],
+      [[], [9, 3]],
+      [[2, 1, 3], [1, 4, 1]],
+    ];
+    for (const [sa, sb] of pairs) {
+      it(`[${sa}] ∘ [${sb}]`, async () => {
+        await expectBackendsAgree(
+          ['onnx'],
+          () => {
+            const a = randn(sa, 1);
+            const b = randn(sb, 2);
+            return [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, positive(sb, 2)), tf.maximum(a, b), tf.minimum(a, b), tf.squaredDifference(a, b), tf.pow(positive(sa, 1), b)];
+          },
+          `binary [${sa}] [${sb}]`,
+        );
+      });
+    }
+  });
+
+  describe('unary ops', () => {
+    for (const shape of [[64, 64], [3, 1000], [4, 64, 64, 16]]) {
+      it(`[${shape}] (${shape.reduce((a, b) => a * b)} elements; ONNX Runtime from ${ORT_MIN_ELEMENTS})`, async () => {
+        await expectBackendsAgree(
+          ['onnx'],
+          () => {
+            const x = randn(shape, 3);
+            const p = positive(shape, 3);
+            return [
+              tf.relu(x), tf.relu6(tf.mul(x, 4)), tf.sigmoid(x), tf.tanh(x), tf.exp(x), tf.log(p), tf.sqrt(p), tf.rsqrt(p), tf.square(x),
+              tf.neg(x), tf.abs(x), tf.reciprocal(p), tf.step(x), tf.step(x, 0.3), tf.elu(x), tf.leakyRelu(x, 0.1),
+            ];
+          },
+          `unary [${shape}]`,
+        );
+      });
+    }
+
+    it('the relu gradient (one-pass kernel) equals mul(dy, step(x))', async () => {
       await expectBackendsAgree(
         ['onnx'],
-        () => {
-          const a = randn(sa, 1);
-          const b = randn(sb, 2);
-          return [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, positive(sb, 2)), tf.maximum(a, b), tf.minimum(a, b), tf.squaredDifference(a, b), tf.pow(positive(sa, 1), b)];
-        },
-        `binary [${sa}] [${sb}]`,
+        () => [64 * 64, 4 * 64 * 64 * 16].map((n) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), randn([n], 5))))(randn([n], 4))),
+        'relu gradient',
       );
     });
-  }
-});
-
-describe('unary ops', () => {
-  for (const shape of [[64, 64], [3, 1000], [4, 64, 64, 16]]) {
-    it(`[${shape}] (${shape.reduce((a, b) => a * b)} elements; ONNX Runtime from ${ORT_MIN_ELEMENTS})`, async () => {
-      await expectBackendsAgree(
-        ['onnx'],
-        () => {
-          const x = randn(shape, 3);
-          const p = positive(shape, 3);
-          return [
-            tf.relu(x), tf.relu6(tf.mul(x, 4)), tf.sigmoid(x), tf.tanh(x), tf.exp(x), tf.log(p), tf.sqrt(p), tf.rsqrt(p), tf.square(x),
-            tf.neg(x), tf.abs(x), tf.reciprocal(p), tf.step(x), tf.step(x, 0.3), tf.elu(x), tf.leakyRelu(x, 0.1),
-          ];
-        },
-        `unary [${shape}]`,
-      );
-    });
-  }
-
-  it('the relu gradient (one-pass kernel) equals mul(dy, step(x))', async () => {
-    await expectBackendsAgree(
-      ['onnx'],
-      () => [64 * 64, 4 * 64 * 64 * 16].map((n) => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), randn([n], 5))))(randn([n], 4))),
-      'relu gradient',
-    );
   });
 });
 

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectTensorClose, mulberry32, normals } from '@lossworks/testing';
 import { selectBackend, type BackendName } from '../../src/index.js';
+import type { NativeKernels } from '../../src/kernels/native.js';
+import type { OnnxCpuBackend } from '../../src/kernels/onnx-backend.js';
 
 /** A seeded normal tensor (same values on every backend and run). */
 export function randn(shape: number[], seed: number): tf.Tensor {
@@ -50,3 +52,22 @@ export async function expectBackendsAgree(others: BackendName[], f: () => tf.Ten
     got.forEach((g, i) => expectAgree(g, ref[i]!, `${label} [${b}, output ${i}]`));
   }
 }
+
+let savedNative: NativeKernels | null | undefined;
+
+/**
+ * Switches the onnx backend's native kernels (native/kernels.cc) off, or back on: with them off the
+ * kernels they replace (ONNX Runtime graphs, JavaScript loops) run, so each path keeps its tests.
+ */
+export async function setNative(on: boolean): Promise<void> {
+  await useBackend('onnx');
+  const be = tf.findBackend('onnx') as OnnxCpuBackend;
+  if (savedNative === undefined) savedNative = be.native;
+  be.native = on ? savedNative : null;
+}
+
+/** The two kernel sets a test runs under, as describe.each rows. */
+export const NATIVE_MODES = [
+  { native: true, label: 'native kernels' },
+  { native: false, label: 'native kernels off (ONNX Runtime and JavaScript)' },
+] as const;

@@ -1,0 +1,571 @@
+// Native CPU kernels of core-train's 'onnx' TF.js backend: the ones ONNX Runtime serves badly.
+//
+// - conv2d filter gradient (NHWC x and dy, HWIO dw; any stride, dilation, padding): ONNX has no op
+//   for it, and every formulation from ONNX ops copies the input once per kernel tap (im2col) and
+//   feeds MLAS a GEMM whose output is only Cin x Cout. Here each tap's gradient is a sum over pixel
+//   rows of rank-1 updates, register-blocked (8 input channels x 32 output channels of accumulators),
+//   reading x and dy in place; rows are split over threads, each with its own accumulators.
+// - elementwise float32 ops (binary with broadcast strides, unary, activation gradients): an ONNX
+//   Runtime call costs ~20-35 us whatever the size and a JavaScript loop 1-15 ns per element; these
+//   loops are vectorised by the compiler (-O3 -march=native), a call costs ~1 us.
+//
+// Built by src/kernels/native.ts (g++ -O3 -march=native, once per machine, cached); plain C++17 and
+// the Node-API C interface, no other dependency. Every function checks its arguments' types and
+// sizes and throws a TypeError/RangeError naming what is wrong.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// Vector type (GCC/Clang extension): 16 floats, one AVX-512 register (two AVX2 ones).
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v16u __attribute__((vector_size(64), aligned(4)));
+
+inline v16 load(const float* p) { return *reinterpret_cast<const v16u*>(p); }
+inline void store(float* p, v16 v) { *reinterpret_cast<v16u*>(p) = v; }
+inline v16 splat(float s) { return v16{} + s; }
+
+#if defined(__AVX512F__)
+constexpr int kRows = 8;  // a-channels per register block: 8 x 2 accumulators of 16 lanes = 16 zmm
+#else
+constexpr int kRows = 4;  // AVX2: each v16 is two ymm registers, 16 in all
+#endif
+
+// Runs fn(begin, end, part) over [0, n) split into `threads` contiguous parts (the calling thread
+// takes part 0). Threads are started per call: only work of a millisecond or more is split.
+template <typename F>
+void parallel_parts(int64_t n, int threads, F fn) {
+  if (threads <= 1 || n < 2) {
+    fn(int64_t{0}, n, 0);
+    return;
+  }
+  if (threads > n) threads = static_cast<int>(n);
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (int t = 1; t < threads; t++) {
+    const int64_t b = n * t / threads, e = n * (t + 1) / threads;
+    pool.emplace_back([=] { fn(b, e, t); });
+  }
+  fn(int64_t{0}, n / threads, 0);
+  for (auto& th : pool) th.join();
+}
+
+template <typename F>
+void parallel_for(int64_t n, int threads, F fn) {
+  parallel_parts(n, threads, [&](int64_t b, int64_t e, int) { fn(b, e); });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Filter gradient.
+
+// C[i][0..16*NV) += sum_p A[p*sa + i] * B[p*sb + 0..16*NV) for i < R, over L pixels.
+template <int R, int NV>
+inline void micro(const float* A, int64_t sa, const float* B, int64_t sb, int L, float* C, int ldc) {
+  v16 acc[R][NV];
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) acc[i][j] = load(C + i * ldc + 16 * j);
+  for (int p = 0; p < L; p++) {
+    const float* a = A + p * sa;
+    const float* b = B + p * sb;
+    v16 bv[NV];
+    for (int j = 0; j < NV; j++) bv[j] = load(b + 16 * j);
+    for (int i = 0; i < R; i++) {
+      const v16 av = splat(a[i]);
+      for (int j = 0; j < NV; j++) acc[i][j] += av * bv[j];
+    }
+  }
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) store(C + i * ldc + 16 * j, acc[i][j]);
+}
+
+template <int NV>
+inline void rows_block(const float* A, int64_t sa, int ca, const float* B, int64_t sb, int L, float* C, int ldc) {
+  int i = 0;
+  for (; i + kRows <= ca; i += kRows) micro<kRows, NV>(A + i, sa, B, sb, L, C + i * ldc, ldc);
+  for (; i < ca; i++) micro<1, NV>(A + i, sa, B, sb, L, C + i * ldc, ldc);
+}
+
+// C[ca][cb] += sum_p A[p*sa + 0..ca) (x) B[p*sb + 0..cb): one run of L pixels.
+void outer_sum(const float* A, int64_t sa, int ca, const float* B, int64_t sb, int cb, int L, float* C) {
+  int j = 0;
+  for (; j + 32 <= cb; j += 32) rows_block<2>(A, sa, ca, B + j, sb, L, C + j, cb);
+  for (; j + 16 <= cb; j += 16) rows_block<1>(A, sa, ca, B + j, sb, L, C + j, cb);
+  if (j < cb) {
+    for (int p = 0; p < L; p++) {
+      const float* a = A + p * sa;
+      const float* b = B + p * sb;
+      for (int i = 0; i < ca; i++) {
+        const float s = a[i];
+        float* c = C + i * cb;
+        for (int k = j; k < cb; k++) c[k] += s * b[k];
+      }
+    }
+  }
+}
+
+struct ConvGeo {
+  int n, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, dH, dW, top, left;
+};
+
+// dw[kh][kw][ci][co] over output rows [r0, r1) of n·outH into acc (taps x Ci x Co, zeroed by caller).
+void filter_grad_rows(const ConvGeo& g, const float* x, const float* dy, int64_t r0, int64_t r1, float* acc, bool swap) {
+  const int ci = g.inC, co = g.outC;
+  const int64_t tapSize = static_cast<int64_t>(ci) * co;
+  for (int64_t r = r0; r < r1; r++) {
+    const int n = static_cast<int>(r / g.outH), oh = static_cast<int>(r % g.outH);
+    const float* dyRow = dy + (static_cast<int64_t>(n) * g.outH + oh) * g.outW * co;
+    for (int kh = 0; kh < g.kH; kh++) {
+      const int ih = oh * g.sH + kh * g.dH - g.top;
+      if (ih < 0 || ih >= g.inH) continue;
+      const float* xRow = x + (static_cast<int64_t>(n) * g.inH + ih) * g.inW * ci;
+      for (int kw = 0; kw < g.kW; kw++) {
+        // Output columns whose input column ow·sW + kw·dW − left lies inside [0, inW).
+        const int off = kw * g.dW - g.left;
+        int lo = off >= 0 ? 0 : (-off + g.sW - 1) / g.sW;
+        int hi = g.inW - 1 - off < 0 ? 0 : (g.inW - 1 - off) / g.sW + 1;
+        if (hi > g.outW) hi = g.outW;
+        if (lo >= hi) continue;
+        const float* xs = xRow + static_cast<int64_t>(lo * g.sW + off) * ci;
+        const float* ds = dyRow + static_cast<int64_t>(lo) * co;
+        float* c = acc + (kh * g.kW + kw) * tapSize;
+        if (swap) outer_sum(ds, co, co, xs, static_cast<int64_t>(g.sW) * ci, ci, hi - lo, c);
+        else outer_sum(xs, static_cast<int64_t>(g.sW) * ci, ci, ds, co, co, hi - lo, c);
+      }
+    }
+  }
+}
+
+void filter_grad(const ConvGeo& g, const float* x, const float* dy, float* dw, int threads) {
+  const int taps = g.kH * g.kW;
+  const int64_t tapSize = static_cast<int64_t>(g.inC) * g.outC;
+  const int64_t total = taps * tapSize;
+  // Vectorise over the wider of the two channel counts (a 32 -> 1 output layer: over the inputs).
+  const bool swap = g.outC < 16 && g.inC > g.outC;
+  const int64_t rows = static_cast<int64_t>(g.n) * g.outH;
+  const int64_t macs = rows * g.outW * taps * tapSize;
+  int t = threads;
+  if (macs < (int64_t{1} << 22)) t = 1;
+  if (t > rows) t = static_cast<int>(rows);
+  if (t < 1) t = 1;
+  std::vector<float> part(static_cast<size_t>(total) * t, 0.0f);
+  parallel_parts(rows, t, [&](int64_t b, int64_t e, int k) { filter_grad_rows(g, x, dy, b, e, part.data() + k * total, swap); });
+  for (int64_t i = 0; i < total; i++) {
+    float s = 0;
+    for (int k = 0; k < t; k++) s += part[k * total + i];
+    part[i] = s;
+  }
+  if (!swap) {
+    std::memcpy(dw, part.data(), total * sizeof(float));
+  } else {
+    // part holds [tap][co][ci]; dw is [tap][ci][co].
+    for (int tap = 0; tap < taps; tap++)
+      for (int o = 0; o < g.outC; o++)
+        for (int i = 0; i < g.inC; i++) dw[tap * tapSize + i * g.outC + o] = part[tap * tapSize + o * g.inC + i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Elementwise.
+
+// exp(x) in float32, vectorisable (Cephes expf: range reduction by ln 2 in two parts, degree-5
+// polynomial, scale by 2^n through the exponent bits). Relative error < 2e-7 over [-87, 88].
+inline float vexp(float x) {
+  const float hi = 88.3762626647949f, lo = -87.33654475f;
+  const float xc = x > hi ? hi : (x < lo ? lo : x);
+  const float fx = std::floor(xc * 1.44269504088896341f + 0.5f);
+  float r = xc - fx * 0.693359375f;
+  r = r + fx * 2.12194440e-4f;
+  const float z = r * r;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * z + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(fx) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, 4);
+  const float v = y * scale;
+  return x < lo ? 0.0f : (x > hi ? INFINITY : v);
+}
+
+// tanh(x): odd polynomial below |x| 0.625 (Cephes tanhf), 1 − 2/(e^{2|x|} + 1) above.
+inline float vtanh(float x) {
+  const float a = std::fabs(x);
+  const float s = x * x;
+  const float p = ((((-5.70498872745e-3f * s + 2.06390887954e-2f) * s - 5.37397155531e-2f) * s + 1.33314422036e-1f) * s - 3.33332819422e-1f) * s * x + x;
+  const float e = vexp(2.0f * a);
+  float q = 1.0f - 2.0f / (e + 1.0f);
+  q = x < 0 ? -q : q;
+  return a > 0.625f ? q : p;
+}
+
+// The same three on 16 lanes with vector-extension operations (the compiler does not vectorise the
+// scalar versions' floor and bit casts).
+typedef int32_t v16i __attribute__((vector_size(64)));
+
+inline v16 vexp16(v16 x) {
+  const v16 hi = splat(88.3762626647949f), lo = splat(-87.33654475f);
+  v16 xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;
+  const v16 t = xc * 1.44269504088896341f + 0.5f;
+  const v16i ti = __builtin_convertvector(t, v16i);  // truncation toward zero
+  v16 fx = __builtin_convertvector(ti, v16);
+  fx = fx > t ? fx - 1.0f : fx;  // floor
+  v16 r = xc - fx * 0.693359375f;
+  r = r + fx * 2.12194440e-4f;
+  const v16 z = r * r;
+  v16 y = splat(1.9875691500e-4f);
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * z + r + 1.0f;
+  const v16i bits = (__builtin_convertvector(fx, v16i) + 127) << 23;
+  const v16 v = y * (v16)bits;  // GCC vector cast: same bits
+  const v16 inf = splat(INFINITY);
+  const v16 zero = splat(0.0f);
+  const v16 big = x > hi ? inf : v;
+  return x < lo ? zero : big;
+}
+
+inline v16 vtanh16(v16 x) {
+  const v16 zero = splat(0.0f);
+  const v16 a = x < zero ? -x : x;
+  const v16 s = x * x;
+  const v16 p = ((((s * -5.70498872745e-3f + 2.06390887954e-2f) * s - 5.37397155531e-2f) * s + 1.33314422036e-1f) * s - 3.33332819422e-1f) * s * x + x;
+  const v16 e = vexp16(a * 2.0f);
+  v16 q = 1.0f - 2.0f / (e + 1.0f);
+  q = x < zero ? -q : q;
+  // NaN: the comparison is false, p (x + …) stays NaN; ±0 returns x itself (keeps −0).
+  const v16 small = a == zero ? x : p;
+  return a > 0.625f ? q : small;
+}
+
+// Binary ops and activation gradients round each operation as TF.js's op chains do (bit-for-bit equal
+// results): no fused multiply-adds here.
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+
+enum Binary { ADD, SUB, MUL, DIV, MAX, MIN, SQDIFF, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD };
+
+template <int OP>
+inline float bin(float a, float b) {
+  if constexpr (OP == ADD) return a + b;
+  if constexpr (OP == SUB) return a - b;
+  if constexpr (OP == MUL) return a * b;
+  if constexpr (OP == DIV) return a / b;
+  if constexpr (OP == MAX) return (a > b || a != a) ? a : b;
+  if constexpr (OP == MIN) return (a < b || a != a) ? a : b;
+  if constexpr (OP == SQDIFF) return (a - b) * (a - b);
+  // Gradients: a = dy, b = x (relu) or y (sigmoid, tanh).
+  if constexpr (OP == RELU_GRAD) return b > 0 ? a : a * 0.0f;  // as the JS kernel: NaN where dy is
+  if constexpr (OP == SIGMOID_GRAD) return a * (b * (1.0f - b));
+  if constexpr (OP == TANH_GRAD) return (1.0f - b * b) * a;
+  return 0;
+}
+
+// One innermost run; strides of the innermost collapsed dim are 1 or 0, specialised so that the
+// loops vectorise.
+template <int OP>
+inline void bin_row(float* o, int64_t n, const float* a, int64_t sa, const float* b, int64_t sb) {
+  if (sa == 1 && sb == 1) {
+    for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(a[j], b[j]);
+  } else if (sa == 1 && sb == 0) {
+    const float y = b[0];
+    for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(a[j], y);
+  } else if (sa == 0 && sb == 1) {
+    const float x = a[0];
+    for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(x, b[j]);
+  } else {
+    for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(a[j * sa], b[j * sb]);
+  }
+}
+
+struct Plan {
+  int64_t d[3], sa[3], sb[3];
+};
+
+// out over outer index range [i0, i1) of d0·d1 rows of d2 elements.
+template <int OP>
+void bin_rows(const Plan& p, float* out, const float* a, const float* b, int64_t i0, int64_t i1) {
+  for (int64_t r = i0; r < i1; r++) {
+    const int64_t i = r / p.d[1], k = r % p.d[1];
+    bin_row<OP>(out + r * p.d[2], p.d[2], a + i * p.sa[0] + k * p.sa[1], p.sa[2], b + i * p.sb[0] + k * p.sb[1], p.sb[2]);
+  }
+}
+
+template <int OP>
+void binary_op(const Plan& p, float* out, const float* a, const float* b, int threads) {
+  const int64_t rows = p.d[0] * p.d[1];
+  const int64_t n = rows * p.d[2];
+  if (rows == 1 && threads > 1 && n >= (int64_t{1} << 20)) {
+    // One long row: split the row itself.
+    parallel_for(n, threads, [&](int64_t s, int64_t e) {
+      bin_row<OP>(out + s, e - s, a + s * p.sa[2], p.sa[2], b + s * p.sb[2], p.sb[2]);
+    });
+    return;
+  }
+  const int t = n >= (int64_t{1} << 20) ? threads : 1;
+  parallel_for(rows, t, [&](int64_t s, int64_t e) { bin_rows<OP>(p, out, a, b, s, e); });
+}
+
+#pragma GCC pop_options
+
+enum Unary { RELU, RELU6, SIGMOID, TANH, EXP, SQRT, RSQRT, SQUARE, NEG, ABS, RECIPROCAL, STEP, LEAKY_RELU, ELU };
+
+template <int OP>
+inline float un(float x, float alpha) {
+  if constexpr (OP == RELU) return x < 0 ? 0.0f : x;
+  if constexpr (OP == RELU6) return x < 0 ? 0.0f : (x > 6 ? 6.0f : x);
+  if constexpr (OP == SIGMOID) return 1.0f / (1.0f + vexp(-x));
+  if constexpr (OP == TANH) return vtanh(x);
+  if constexpr (OP == EXP) return vexp(x);
+  if constexpr (OP == SQRT) return std::sqrt(x);
+  if constexpr (OP == RSQRT) return 1.0f / std::sqrt(x);
+  if constexpr (OP == SQUARE) return x * x;
+  if constexpr (OP == NEG) return -x;
+  if constexpr (OP == ABS) return std::fabs(x);
+  if constexpr (OP == RECIPROCAL) return 1.0f / x;
+  if constexpr (OP == STEP) return x != x ? x : (x > 0 ? 1.0f : alpha);
+  if constexpr (OP == LEAKY_RELU) return x < 0 ? alpha * x : x;
+  if constexpr (OP == ELU) return x < 0 ? vexp(x) - 1.0f : x;
+  return 0;
+}
+
+// The transcendental ops, 16 lanes at a time.
+template <int OP>
+inline v16 un16(v16 x) {
+  if constexpr (OP == SIGMOID) return 1.0f / (1.0f + vexp16(-x));
+  if constexpr (OP == TANH) return vtanh16(x);
+  if constexpr (OP == EXP) return vexp16(x);
+  if constexpr (OP == ELU) {
+    const v16 zero = splat(0.0f);
+    return x < zero ? vexp16(x) - 1.0f : x;
+  }
+  return x;
+}
+
+constexpr bool transcendental(int op) { return op == SIGMOID || op == TANH || op == EXP || op == ELU; }
+
+template <int OP>
+void unary_op(float* out, const float* x, int64_t n, float alpha, int threads) {
+  const int t = n >= (int64_t{1} << 20) ? threads : 1;
+  parallel_for(n, t, [&](int64_t s, int64_t e) {
+    if constexpr (transcendental(OP)) {
+      int64_t i = s;
+      for (; i + 16 <= e; i += 16) store(out + i, un16<OP>(load(x + i)));
+      if (i < e) {
+        float buf[16] = {0};
+        std::memcpy(buf, x + i, (e - i) * sizeof(float));
+        store(buf, un16<OP>(load(buf)));
+        std::memcpy(out + i, buf, (e - i) * sizeof(float));
+      }
+    } else {
+      for (int64_t i = s; i < e; i++) out[i] = un<OP>(x[i], alpha);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Node-API glue.
+
+#define CHECK(call)                                   \
+  do {                                                \
+    if ((call) != napi_ok) return fail(env, #call);   \
+  } while (0)
+
+napi_value fail(napi_env env, const char* what) {
+  const napi_extended_error_info* info = nullptr;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_LOSSWORKS_NATIVE", info && info->error_message ? info->error_message : what);
+  return nullptr;
+}
+
+napi_value type_error(napi_env env, const char* msg) {
+  napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+  return nullptr;
+}
+
+// A Float32Array argument: data and length, or nullptr after throwing.
+bool f32_arg(napi_env env, napi_value v, float** data, size_t* len, const char* name) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  char msg[160];
+  if (!is) {
+    std::snprintf(msg, sizeof msg, "lossworks native kernels: %s must be a Float32Array", name);
+    napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+    return false;
+  }
+  napi_typedarray_type type;
+  void* ptr = nullptr;
+  napi_value buf;
+  size_t offset = 0;
+  napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &offset);
+  if (type != napi_float32_array) {
+    std::snprintf(msg, sizeof msg, "lossworks native kernels: %s must be a Float32Array (got another typed array)", name);
+    napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+    return false;
+  }
+  *data = static_cast<float*>(ptr);
+  return true;
+}
+
+bool i64_arg(napi_env env, napi_value v, int64_t* out, const char* name) {
+  if (napi_get_value_int64(env, v, out) != napi_ok) {
+    char msg[120];
+    std::snprintf(msg, sizeof msg, "lossworks native kernels: %s must be a number", name);
+    napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+    return false;
+  }
+  return true;
+}
+
+napi_value range_error(napi_env env, const char* msg) {
+  napi_throw_range_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+  return nullptr;
+}
+
+// filterGrad(x, dy, dw, geo: Int32Array-like numbers[15], threads)
+napi_value FilterGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 5) return type_error(env, "lossworks native kernels: filterGrad(x, dy, dw, geometry, threads) takes 5 arguments");
+  float *x, *dy, *dw;
+  size_t nx, ndy, ndw;
+  if (!f32_arg(env, argv[0], &x, &nx, "x") || !f32_arg(env, argv[1], &dy, &ndy, "dy") || !f32_arg(env, argv[2], &dw, &ndw, "dw")) return nullptr;
+  int64_t v[15];
+  for (uint32_t k = 0; k < 15; k++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[3], k, &e));
+    if (!i64_arg(env, e, &v[k], "geometry entry")) return nullptr;
+  }
+  int64_t threads;
+  if (!i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  ConvGeo g{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]), static_cast<int>(v[3]), static_cast<int>(v[4]),
+            static_cast<int>(v[5]), static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8]), static_cast<int>(v[9]),
+            static_cast<int>(v[10]), static_cast<int>(v[11]), static_cast<int>(v[12]), static_cast<int>(v[13]), static_cast<int>(v[14])};
+  for (int k = 0; k < 13; k++)
+    if (v[k] <= 0) return range_error(env, "lossworks native kernels: filterGrad geometry sizes, strides and dilations must be positive");
+  if (nx != static_cast<size_t>(g.n) * g.inH * g.inW * g.inC) return range_error(env, "lossworks native kernels: filterGrad x length does not match n·inH·inW·inC");
+  if (ndy != static_cast<size_t>(g.n) * g.outH * g.outW * g.outC) return range_error(env, "lossworks native kernels: filterGrad dy length does not match n·outH·outW·outC");
+  if (ndw != static_cast<size_t>(g.kH) * g.kW * g.inC * g.outC) return range_error(env, "lossworks native kernels: filterGrad dw length does not match kH·kW·inC·outC");
+  filter_grad(g, x, dy, dw, static_cast<int>(threads));
+  return nullptr;
+}
+
+template <int OP>
+void binary_dispatch(const Plan& p, float* o, const float* a, const float* b, int t) {
+  binary_op<OP>(p, o, a, b, t);
+}
+
+// binary(op, out, a, b, dims[3], sa[3], sb[3], threads): out[i,k,j] = a[i·sa0+k·sa1+j·sa2] ∘ b[…].
+napi_value BinaryOp(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 8) return type_error(env, "lossworks native kernels: binary(op, out, a, b, dims, sa, sb, threads) takes 8 arguments");
+  int64_t op, threads;
+  if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[7], &threads, "threads")) return nullptr;
+  float *o, *a, *b;
+  size_t no, na, nb;
+  if (!f32_arg(env, argv[1], &o, &no, "out") || !f32_arg(env, argv[2], &a, &na, "a") || !f32_arg(env, argv[3], &b, &nb, "b")) return nullptr;
+  Plan p;
+  for (uint32_t k = 0; k < 3; k++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[4], k, &e));
+    if (!i64_arg(env, e, &p.d[k], "dims entry")) return nullptr;
+    CHECK(napi_get_element(env, argv[5], k, &e));
+    if (!i64_arg(env, e, &p.sa[k], "sa entry")) return nullptr;
+    CHECK(napi_get_element(env, argv[6], k, &e));
+    if (!i64_arg(env, e, &p.sb[k], "sb entry")) return nullptr;
+  }
+  const int64_t n = p.d[0] * p.d[1] * p.d[2];
+  if (p.d[0] < 1 || p.d[1] < 1 || p.d[2] < 1 || static_cast<int64_t>(no) != n) return range_error(env, "lossworks native kernels: binary out length does not match dims");
+  const int64_t lastA = (p.d[0] - 1) * p.sa[0] + (p.d[1] - 1) * p.sa[1] + (p.d[2] - 1) * p.sa[2];
+  const int64_t lastB = (p.d[0] - 1) * p.sb[0] + (p.d[1] - 1) * p.sb[1] + (p.d[2] - 1) * p.sb[2];
+  for (int k = 0; k < 3; k++)
+    if (p.sa[k] < 0 || p.sb[k] < 0) return range_error(env, "lossworks native kernels: binary strides must be non-negative");
+  if (lastA >= static_cast<int64_t>(na) || lastB >= static_cast<int64_t>(nb)) return range_error(env, "lossworks native kernels: binary strides reach past an input");
+  const int t = static_cast<int>(threads);
+  switch (op) {
+    case ADD: binary_dispatch<ADD>(p, o, a, b, t); break;
+    case SUB: binary_dispatch<SUB>(p, o, a, b, t); break;
+    case MUL: binary_dispatch<MUL>(p, o, a, b, t); break;
+    case DIV: binary_dispatch<DIV>(p, o, a, b, t); break;
+    case MAX: binary_dispatch<MAX>(p, o, a, b, t); break;
+    case MIN: binary_dispatch<MIN>(p, o, a, b, t); break;
+    case SQDIFF: binary_dispatch<SQDIFF>(p, o, a, b, t); break;
+    case RELU_GRAD: binary_dispatch<RELU_GRAD>(p, o, a, b, t); break;
+    case SIGMOID_GRAD: binary_dispatch<SIGMOID_GRAD>(p, o, a, b, t); break;
+    case TANH_GRAD: binary_dispatch<TANH_GRAD>(p, o, a, b, t); break;
+    default: return range_error(env, "lossworks native kernels: unknown binary op code");
+  }
+  return nullptr;
+}
+
+// unary(op, out, x, alpha, threads)
+napi_value UnaryOp(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 5) return type_error(env, "lossworks native kernels: unary(op, out, x, alpha, threads) takes 5 arguments");
+  int64_t op, threads;
+  double alpha = 0;
+  if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  if (napi_get_value_double(env, argv[3], &alpha) != napi_ok) return type_error(env, "lossworks native kernels: alpha must be a number");
+  float *o, *x;
+  size_t no, nx;
+  if (!f32_arg(env, argv[1], &o, &no, "out") || !f32_arg(env, argv[2], &x, &nx, "x")) return nullptr;
+  if (no != nx) return range_error(env, "lossworks native kernels: unary out and x lengths differ");
+  const int64_t n = static_cast<int64_t>(nx);
+  const float al = static_cast<float>(alpha);
+  const int t = static_cast<int>(threads);
+  switch (op) {
+    case RELU: unary_op<RELU>(o, x, n, al, t); break;
+    case RELU6: unary_op<RELU6>(o, x, n, al, t); break;
+    case SIGMOID: unary_op<SIGMOID>(o, x, n, al, t); break;
+    case TANH: unary_op<TANH>(o, x, n, al, t); break;
+    case EXP: unary_op<EXP>(o, x, n, al, t); break;
+    case SQRT: unary_op<SQRT>(o, x, n, al, t); break;
+    case RSQRT: unary_op<RSQRT>(o, x, n, al, t); break;
+    case SQUARE: unary_op<SQUARE>(o, x, n, al, t); break;
+    case NEG: unary_op<NEG>(o, x, n, al, t); break;
+    case ABS: unary_op<ABS>(o, x, n, al, t); break;
+    case RECIPROCAL: unary_op<RECIPROCAL>(o, x, n, al, t); break;
+    case STEP: unary_op<STEP>(o, x, n, al, t); break;
+    case LEAKY_RELU: unary_op<LEAKY_RELU>(o, x, n, al, t); break;
+    case ELU: unary_op<ELU>(o, x, n, al, t); break;
+    default: return range_error(env, "lossworks native kernels: unknown unary op code");
+  }
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"filterGrad", nullptr, FilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, BinaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, UnaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  napi_value version;
+  napi_create_int32(env, 1, &version);
+  napi_set_named_property(env, exports, "abiVersion", version);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(lossworks_kernels, Init)
