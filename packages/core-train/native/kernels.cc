@@ -172,6 +172,283 @@ void filter_grad(const ConvGeo& g, const float* x, const float* dy, float* dw, i
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Direct convolution for small channel counts (ONNX Runtime's NCHWc kernels pad channels to blocks
+// of 16 and reorder layouts at the graph edges: a 1 -> 32 or 32 -> 1 layer at batch 16, 64x64 took
+// 2-4 ms there for 19 M multiply-adds).
+
+// C[i*ldc + 0..16*NV) += sum_k X[i*sx + k] * W[k*ldw + 0..16*NV) for i < R pixels, k < K.
+template <int R, int NV>
+inline void conv_micro(const float* X, int64_t sx, int K, const float* W, int ldw, float* C, int64_t ldc) {
+  v16 acc[R][NV];
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) acc[i][j] = load(C + i * ldc + 16 * j);
+  for (int k = 0; k < K; k++) {
+    v16 wv[NV];
+    for (int j = 0; j < NV; j++) wv[j] = load(W + k * ldw + 16 * j);
+    for (int i = 0; i < R; i++) {
+      const v16 xv = splat(X[i * sx + k]);
+      for (int j = 0; j < NV; j++) acc[i][j] += xv * wv[j];
+    }
+  }
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) store(C + i * ldc + 16 * j, acc[i][j]);
+}
+
+// The same over several taps at once (tap t reads X[t] and W[t]): the accumulators stay in registers
+// across all taps, which matters when K (input channels) is small.
+template <int R, int NV>
+inline void conv_micro_taps(const float* const* X, const float* const* W, int T, int64_t sx, int K, int ldw, float* C, int64_t ldc) {
+  v16 acc[R][NV];
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) acc[i][j] = load(C + i * ldc + 16 * j);
+  for (int t = 0; t < T; t++) {
+    const float* Xt = X[t];
+    const float* Wt = W[t];
+    for (int k = 0; k < K; k++) {
+      v16 wv[NV];
+      for (int j = 0; j < NV; j++) wv[j] = load(Wt + k * ldw + 16 * j);
+      for (int i = 0; i < R; i++) {
+        const v16 xv = splat(Xt[i * sx + k]);
+        for (int j = 0; j < NV; j++) acc[i][j] += xv * wv[j];
+      }
+    }
+  }
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < NV; j++) store(C + i * ldc + 16 * j, acc[i][j]);
+}
+
+// Pixels [p0, p1) of a C row += all T taps (pointers at pixel 0), 32 and 16 columns at a time; false
+// when the width has a remainder (the caller then runs tap by tap).
+bool conv_row_taps(const float* const* X, const float* const* W, int T, int64_t sx, int K, int cw, float* C, int64_t ldc, int p0, int p1) {
+  if (cw % 16 != 0 || T > 64) return false;
+  const float* xs[64];
+  const float* ws[64];
+  for (int j = 0; j < cw; j += (cw - j >= 32 ? 32 : 16)) {
+    for (int t = 0; t < T; t++) ws[t] = W[t] + j;
+    const bool two = cw - j >= 32;
+    int i = p0;
+    for (; i + kRows <= p1; i += kRows) {
+      for (int t = 0; t < T; t++) xs[t] = X[t] + i * sx;
+      if (two) conv_micro_taps<kRows, 2>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
+      else conv_micro_taps<kRows, 1>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
+    }
+    for (; i < p1; i++) {
+      for (int t = 0; t < T; t++) xs[t] = X[t] + i * sx;
+      if (two) conv_micro_taps<1, 2>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
+      else conv_micro_taps<1, 1>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
+    }
+  }
+  return true;
+}
+
+// C row of L pixels (pixel stride ldc, width cw) += X pixels (stride sx, K values each) times W [K][cw].
+void conv_row(const float* X, int64_t sx, int K, const float* W, int cw, float* C, int64_t ldc, int L) {
+  int j = 0;
+  for (; j + 32 <= cw; j += 32) {
+    int i = 0;
+    for (; i + kRows <= L; i += kRows) conv_micro<kRows, 2>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+    for (; i < L; i++) conv_micro<1, 2>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+  }
+  for (; j + 16 <= cw; j += 16) {
+    int i = 0;
+    for (; i + kRows <= L; i += kRows) conv_micro<kRows, 1>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+    for (; i < L; i++) conv_micro<1, 1>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+  }
+  if (j < cw) {
+    for (int i = 0; i < L; i++)
+      for (int k = 0; k < K; k++) {
+        const float xv = X[i * sx + k];
+        for (int c = j; c < cw; c++) C[i * ldc + c] += xv * W[k * cw + c];
+      }
+  }
+}
+
+// Valid output columns [lo, hi) of a tap whose input column is ow*s + off.
+inline void tap_cols(int off, int s, int inW, int outW, int* lo, int* hi) {
+  *lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  *hi = inW - 1 - off < 0 ? 0 : (inW - 1 - off) / s + 1;
+  if (*hi > outW) *hi = outW;
+}
+
+enum Act { ACT_LINEAR, ACT_RELU, ACT_RELU6, ACT_LEAKY, ACT_ELU, ACT_SIGMOID };
+
+inline float activate(float v, int act, float alpha) {
+  switch (act) {
+    case ACT_RELU: return v < 0 ? 0.0f : v;
+    case ACT_RELU6: return v < 0 ? 0.0f : (v > 6 ? 6.0f : v);
+    case ACT_LEAKY: return v < 0 ? alpha * v : v;
+    case ACT_ELU: return v < 0 ? std::exp(v) - 1.0f : v;
+    case ACT_SIGMOID: return 1.0f / (1.0f + std::exp(-v));
+    default: return v;
+  }
+}
+
+// row[p][o] = act(row[p][o] + bias[o]) over `pixels` pixels of `co` channels; one loop per activation
+// so that each vectorises.
+void epilogue(float* row, int pixels, int co, const float* bias, int act, float alpha) {
+  const int64_t len = static_cast<int64_t>(pixels) * co;
+  if (bias)
+    for (int p = 0; p < pixels; p++)
+      for (int o = 0; o < co; o++) row[p * co + o] += bias[o];
+  switch (act) {
+    case ACT_RELU:
+      for (int64_t i = 0; i < len; i++) row[i] = row[i] < 0 ? 0.0f : row[i];
+      break;
+    case ACT_RELU6:
+      for (int64_t i = 0; i < len; i++) row[i] = row[i] < 0 ? 0.0f : (row[i] > 6 ? 6.0f : row[i]);
+      break;
+    case ACT_LEAKY:
+      for (int64_t i = 0; i < len; i++) row[i] = row[i] < 0 ? alpha * row[i] : row[i];
+      break;
+    case ACT_ELU:
+    case ACT_SIGMOID:
+      for (int64_t i = 0; i < len; i++) row[i] = activate(row[i], act, alpha);
+      break;
+    default:
+      break;
+  }
+}
+
+// y = act(conv(x, w) + bias), NHWC / HWIO. Wide outputs (outC >= 16): per output row and tap, the
+// row's valid pixels times the tap's [inC][outC] weights (conv_row). Narrow outputs: per output pixel
+// and output channel, dot products over the input channels, 16 at a time.
+void conv_forward(const ConvGeo& g, const float* x, const float* w, const float* bias, int act, float alpha, float* y, int threads) {
+  const int ci = g.inC, co = g.outC, taps = g.kH * g.kW;
+  const int64_t rows = static_cast<int64_t>(g.n) * g.outH;
+  const int64_t macs = rows * g.outW * taps * static_cast<int64_t>(ci) * co;
+  const int t = macs < (int64_t{1} << 21) ? 1 : threads;
+  const bool wide = co >= 16;
+  // Narrow: weights as [co][tap][ci] so that each dot product reads contiguous values.
+  std::vector<float> wt;
+  if (!wide) {
+    wt.resize(static_cast<size_t>(taps) * ci * co);
+    for (int tap = 0; tap < taps; tap++)
+      for (int i = 0; i < ci; i++)
+        for (int o = 0; o < co; o++) wt[(static_cast<size_t>(o) * taps + tap) * ci + i] = w[(static_cast<size_t>(tap) * ci + i) * co + o];
+  }
+  parallel_for(rows, t, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int n = static_cast<int>(r / g.outH), oh = static_cast<int>(r % g.outH);
+      float* yRow = y + r * g.outW * co;
+      std::memset(yRow, 0, sizeof(float) * g.outW * co);
+      // Wide output: the columns every tap reads inside the image ([inLo, inHi)) take all taps at
+      // once; the border columns below go tap by tap.
+      int inLo = 0, inHi = g.outW;
+      bool fused = false;
+      if (wide) {
+        const float* xs[64];
+        const float* ws[64];
+        int T = 0;
+        for (int kh = 0; kh < g.kH && T >= 0; kh++) {
+          const int ih = oh * g.sH + kh * g.dH - g.top;
+          if (ih < 0 || ih >= g.inH) continue;
+          for (int kw = 0; kw < g.kW; kw++) {
+            const int off = kw * g.dW - g.left;
+            int lo, hi;
+            tap_cols(off, g.sW, g.inW, g.outW, &lo, &hi);
+            inLo = lo > inLo ? lo : inLo;
+            inHi = hi < inHi ? hi : inHi;
+            if (T == 64) {
+              T = -1;
+              break;
+            }
+            xs[T] = x + ((static_cast<int64_t>(n) * g.inH + ih) * g.inW + off) * ci;  // pixel 0 (may point before the row)
+            ws[T] = w + static_cast<int64_t>(kh * g.kW + kw) * ci * co;
+            T++;
+          }
+        }
+        if (T > 0 && inLo < inHi) fused = conv_row_taps(xs, ws, T, static_cast<int64_t>(g.sW) * ci, ci, co, yRow, co, inLo, inHi);
+      }
+      for (int kh = 0; kh < g.kH && wide; kh++) {
+        const int ih = oh * g.sH + kh * g.dH - g.top;
+        if (ih < 0 || ih >= g.inH) continue;
+        const float* xRow = x + (static_cast<int64_t>(n) * g.inH + ih) * g.inW * ci;
+        for (int kw = 0; kw < g.kW; kw++) {
+          const int off = kw * g.dW - g.left;
+          int lo, hi;
+          tap_cols(off, g.sW, g.inW, g.outW, &lo, &hi);
+          if (lo >= hi) continue;
+          const float* xs = xRow + static_cast<int64_t>(lo * g.sW + off) * ci;
+          const int64_t sx = static_cast<int64_t>(g.sW) * ci;
+          const int tap = kh * g.kW + kw;
+          const float* wt0 = w + static_cast<int64_t>(tap) * ci * co;
+          if (!fused) {
+            conv_row(xs, sx, ci, wt0, co, yRow + static_cast<int64_t>(lo) * co, co, hi - lo);
+          } else {
+            // Only the border columns [lo, inLo) and [inHi, hi) are left.
+            const int a = inLo < hi ? inLo : hi;
+            if (a > lo) conv_row(xs, sx, ci, wt0, co, yRow + static_cast<int64_t>(lo) * co, co, a - lo);
+            const int b = inHi > lo ? inHi : lo;
+            if (hi > b) conv_row(xs + (b - lo) * sx, sx, ci, wt0, co, yRow + static_cast<int64_t>(b) * co, co, hi - b);
+          }
+        }
+      }
+      if (!wide) {
+        // Narrow output: per pixel and output channel one dot product over every valid tap's inputs,
+        // 16 channels at a time, summed across lanes once.
+        for (int p = 0; p < g.outW; p++) {
+          for (int o = 0; o < co; o++) {
+            v16 acc = splat(0.0f);
+            float s = 0;
+            for (int kh = 0; kh < g.kH; kh++) {
+              const int ih = oh * g.sH + kh * g.dH - g.top;
+              if (ih < 0 || ih >= g.inH) continue;
+              const float* xRow = x + (static_cast<int64_t>(n) * g.inH + ih) * g.inW * ci;
+              for (int kw = 0; kw < g.kW; kw++) {
+                const int iw = p * g.sW + kw * g.dW - g.left;
+                if (iw < 0 || iw >= g.inW) continue;
+                const float* xp = xRow + static_cast<int64_t>(iw) * ci;
+                const float* wp = wt.data() + (static_cast<size_t>(o) * taps + kh * g.kW + kw) * ci;
+                int i = 0;
+                for (; i + 16 <= ci; i += 16) acc += load(xp + i) * load(wp + i);
+                for (; i < ci; i++) s += xp[i] * wp[i];
+              }
+            }
+            for (int l = 0; l < 16; l++) s += acc[l];
+            yRow[p * co + o] = s;
+          }
+        }
+      }
+      epilogue(yRow, g.outW, co, bias, act, alpha);
+    }
+  });
+}
+
+// dx = conv2d's input gradient, NHWC: for every output row and tap, dx's row at the tap's input row
+// gets dy's pixels times the tap's weights transposed ([outC][inC]); the pixels of one tap land on
+// distinct input columns. Images are split over threads (each writes only its own dx image).
+void conv_input_grad(const ConvGeo& g, const float* dy, const float* w, float* dx, int threads) {
+  const int ci = g.inC, co = g.outC, taps = g.kH * g.kW;
+  std::vector<float> wt(static_cast<size_t>(taps) * co * ci);
+  for (int tap = 0; tap < taps; tap++)
+    for (int i = 0; i < ci; i++)
+      for (int o = 0; o < co; o++) wt[(static_cast<size_t>(tap) * co + o) * ci + i] = w[(static_cast<size_t>(tap) * ci + i) * co + o];
+  const int64_t macs = static_cast<int64_t>(g.n) * g.outH * g.outW * taps * ci * co;
+  const int t = macs < (int64_t{1} << 21) ? 1 : threads;
+  parallel_for(g.n, t, [&](int64_t n0, int64_t n1) {
+    std::memset(dx + n0 * g.inH * g.inW * ci, 0, sizeof(float) * (n1 - n0) * g.inH * g.inW * ci);
+    for (int64_t n = n0; n < n1; n++)
+      for (int oh = 0; oh < g.outH; oh++) {
+        const float* dyRow = dy + (n * g.outH + oh) * g.outW * co;
+        for (int kh = 0; kh < g.kH; kh++) {
+          const int ih = oh * g.sH + kh * g.dH - g.top;
+          if (ih < 0 || ih >= g.inH) continue;
+          float* dxRow = dx + (n * g.inH + ih) * g.inW * ci;
+          for (int kw = 0; kw < g.kW; kw++) {
+            const int off = kw * g.dW - g.left;
+            int lo, hi;
+            tap_cols(off, g.sW, g.inW, g.outW, &lo, &hi);
+            if (lo >= hi) continue;
+            const int tap = kh * g.kW + kw;
+            conv_row(dyRow + static_cast<int64_t>(lo) * co, co, co, wt.data() + static_cast<size_t>(tap) * co * ci, ci, dxRow + static_cast<int64_t>(lo * g.sW + off) * ci,
+                     static_cast<int64_t>(g.sW) * ci, hi - lo);
+          }
+        }
+      }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Elementwise.
 
 // exp(x) in float32, vectorisable (Cephes expf: range reduction by ln 2 in two parts, degree-5
@@ -377,6 +654,108 @@ void unary_op(float* out, const float* x, int64_t n, float alpha, int threads) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Reductions: x viewed as [outer, mid, inner], reduced over mid.
+
+enum Reduce { R_SUM, R_MEAN, R_MAX, R_MIN };
+
+// Σ of n contiguous values: 4 x 16 lanes of partial sums (the order differs from a sequential sum
+// by float32 rounding only).
+inline float sum_contiguous(const float* x, int64_t n) {
+  v16 a0 = splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    a0 += load(x + i);
+    a1 += load(x + i + 16);
+    a2 += load(x + i + 32);
+    a3 += load(x + i + 48);
+  }
+  for (; i + 16 <= n; i += 16) a0 += load(x + i);
+  const v16 a = (a0 + a1) + (a2 + a3);
+  float s = 0;
+  for (int l = 0; l < 16; l++) s += a[l];
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+void reduce(int op, float* out, const float* x, int64_t outer, int64_t mid, int64_t inner, int threads) {
+  const int64_t n = outer * mid * inner;
+  const int t = n >= (int64_t{1} << 18) ? threads : 1;
+  if (op == R_MAX || op == R_MIN) {
+    // NaN wins, as in the JavaScript kernel.
+    parallel_for(outer * inner, t, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; r++) {
+        const int64_t o = r / inner, k = r % inner;
+        const float* p = x + o * mid * inner + k;
+        float acc = p[0];
+        for (int64_t m = 1; m < mid; m++) {
+          const float v = p[m * inner];
+          if (op == R_MAX ? (v > acc || v != v) : (v < acc || v != v)) acc = acc != acc ? acc : v;
+        }
+        out[r] = acc;
+      }
+    });
+    return;
+  }
+  const float scale = op == R_MEAN ? 1.0f / static_cast<float>(mid) : 1.0f;
+  if (inner == 1) {
+    parallel_for(outer, t, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; o++) out[o] = sum_contiguous(x + o * mid, mid) * scale;
+    });
+    return;
+  }
+  if (outer >= t) {
+    parallel_for(outer, t, [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; o++) {
+        float* dst = out + o * inner;
+        const float* src = x + o * mid * inner;
+        std::memcpy(dst, src, sizeof(float) * inner);
+        for (int64_t m = 1; m < mid; m++)
+          for (int64_t k = 0; k < inner; k++) dst[k] += src[m * inner + k];
+        for (int64_t k = 0; k < inner; k++) dst[k] *= scale;
+      }
+    });
+    return;
+  }
+  // Few outer rows (a bias gradient: [1, N·H·W, C]): split mid over threads, then add the parts.
+  std::vector<float> part(static_cast<size_t>(t) * outer * inner, 0.0f);
+  parallel_parts(mid, t, [&](int64_t b, int64_t e, int k0) {
+    float* acc = part.data() + static_cast<size_t>(k0) * outer * inner;
+    for (int64_t o = 0; o < outer; o++)
+      for (int64_t m = b; m < e; m++) {
+        const float* src = x + (o * mid + m) * inner;
+        for (int64_t k = 0; k < inner; k++) acc[o * inner + k] += src[k];
+      }
+  });
+  for (int64_t i = 0; i < outer * inner; i++) {
+    float s = 0;
+    for (int k0 = 0; k0 < t; k0++) s += part[static_cast<size_t>(k0) * outer * inner + i];
+    out[i] = s * scale;
+  }
+}
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+// Softmax gradient from its output y over rows of d: t = dy·y, out = t − (Σ_row t)·y, rounded as the
+// op chain mul, sum (sum_contiguous, as the native Sum), mul, sub (bit-for-bit equal results).
+void softmax_grad(float* out, const float* dy, const float* y, int64_t rows, int64_t d, int threads) {
+  const int t = rows * d >= (int64_t{1} << 18) ? threads : 1;
+  parallel_for(rows, t, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; r++) {
+      float* o = out + r * d;
+      const float* g = dy + r * d;
+      const float* v = y + r * d;
+      for (int64_t j = 0; j < d; j++) o[j] = g[j] * v[j];
+      const float s = sum_contiguous(o, d);
+      for (int64_t j = 0; j < d; j++) {
+        const float sv = s * v[j];
+        o[j] = o[j] - sv;
+      }
+    }
+  });
+}
+#pragma GCC pop_options
+
+// ---------------------------------------------------------------------------------------------------
 // Node-API glue.
 
 #define CHECK(call)                                   \
@@ -463,6 +842,118 @@ napi_value FilterGrad(napi_env env, napi_callback_info info) {
   if (ndy != static_cast<size_t>(g.n) * g.outH * g.outW * g.outC) return range_error(env, "lossworks native kernels: filterGrad dy length does not match n·outH·outW·outC");
   if (ndw != static_cast<size_t>(g.kH) * g.kW * g.inC * g.outC) return range_error(env, "lossworks native kernels: filterGrad dw length does not match kH·kW·inC·outC");
   filter_grad(g, x, dy, dw, static_cast<int>(threads));
+  return nullptr;
+}
+
+
+// Reads the 15 geometry numbers of argument `v` into g (after checking them); false after throwing.
+bool geo_arg(napi_env env, napi_value v, ConvGeo* g) {
+  int64_t a[15];
+  for (uint32_t k = 0; k < 15; k++) {
+    napi_value e;
+    if (napi_get_element(env, v, k, &e) != napi_ok) {
+      napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", "lossworks native kernels: geometry must be an array of 15 numbers");
+      return false;
+    }
+    if (!i64_arg(env, e, &a[k], "geometry entry")) return false;
+  }
+  for (int k = 0; k < 13; k++)
+    if (a[k] <= 0) {
+      napi_throw_range_error(env, "ERR_LOSSWORKS_NATIVE", "lossworks native kernels: geometry sizes, strides and dilations must be positive");
+      return false;
+    }
+  int* f = &g->n;
+  for (int k = 0; k < 15; k++) f[k] = static_cast<int>(a[k]);
+  return true;
+}
+
+bool check_len(napi_env env, size_t got, int64_t want, const char* what) {
+  if (static_cast<int64_t>(got) == want) return true;
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "lossworks native kernels: %s has %zu elements, the geometry needs %lld", what, got, static_cast<long long>(want));
+  napi_throw_range_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+  return false;
+}
+
+// convForward(x, w, bias | null, y, geometry, activation, alpha, threads)
+napi_value ConvForward(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 8) return type_error(env, "lossworks native kernels: convForward(x, w, bias, y, geometry, activation, alpha, threads) takes 8 arguments");
+  float *x, *w, *y, *bias = nullptr;
+  size_t nx, nw, ny, nb = 0;
+  if (!f32_arg(env, argv[0], &x, &nx, "x") || !f32_arg(env, argv[1], &w, &nw, "w") || !f32_arg(env, argv[3], &y, &ny, "y")) return nullptr;
+  napi_valuetype bt;
+  CHECK(napi_typeof(env, argv[2], &bt));
+  if (bt != napi_null && bt != napi_undefined && !f32_arg(env, argv[2], &bias, &nb, "bias")) return nullptr;
+  ConvGeo g;
+  if (!geo_arg(env, argv[4], &g)) return nullptr;
+  int64_t act, threads;
+  double alpha;
+  if (!i64_arg(env, argv[5], &act, "activation") || !i64_arg(env, argv[7], &threads, "threads")) return nullptr;
+  if (napi_get_value_double(env, argv[6], &alpha) != napi_ok) return type_error(env, "lossworks native kernels: alpha must be a number");
+  if (act < ACT_LINEAR || act > ACT_SIGMOID) return range_error(env, "lossworks native kernels: unknown activation code");
+  if (!check_len(env, nx, static_cast<int64_t>(g.n) * g.inH * g.inW * g.inC, "x") || !check_len(env, nw, static_cast<int64_t>(g.kH) * g.kW * g.inC * g.outC, "w") ||
+      !check_len(env, ny, static_cast<int64_t>(g.n) * g.outH * g.outW * g.outC, "y") || (bias && !check_len(env, nb, g.outC, "bias")))
+    return nullptr;
+  conv_forward(g, x, w, bias, static_cast<int>(act), static_cast<float>(alpha), y, static_cast<int>(threads));
+  return nullptr;
+}
+
+// convInputGrad(dy, w, dx, geometry, threads)
+napi_value ConvInputGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 5) return type_error(env, "lossworks native kernels: convInputGrad(dy, w, dx, geometry, threads) takes 5 arguments");
+  float *dy, *w, *dx;
+  size_t ndy, nw, ndx;
+  if (!f32_arg(env, argv[0], &dy, &ndy, "dy") || !f32_arg(env, argv[1], &w, &nw, "w") || !f32_arg(env, argv[2], &dx, &ndx, "dx")) return nullptr;
+  ConvGeo g;
+  if (!geo_arg(env, argv[3], &g)) return nullptr;
+  int64_t threads;
+  if (!i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  if (!check_len(env, ndy, static_cast<int64_t>(g.n) * g.outH * g.outW * g.outC, "dy") || !check_len(env, nw, static_cast<int64_t>(g.kH) * g.kW * g.inC * g.outC, "w") ||
+      !check_len(env, ndx, static_cast<int64_t>(g.n) * g.inH * g.inW * g.inC, "dx"))
+    return nullptr;
+  conv_input_grad(g, dy, w, dx, static_cast<int>(threads));
+  return nullptr;
+}
+
+// reduce(op, out, x, outer, mid, inner, threads)
+napi_value ReduceOp(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 7) return type_error(env, "lossworks native kernels: reduce(op, out, x, outer, mid, inner, threads) takes 7 arguments");
+  int64_t op, outer, mid, inner, threads;
+  if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[3], &outer, "outer") || !i64_arg(env, argv[4], &mid, "mid") || !i64_arg(env, argv[5], &inner, "inner") ||
+      !i64_arg(env, argv[6], &threads, "threads"))
+    return nullptr;
+  float *o, *x;
+  size_t no, nx;
+  if (!f32_arg(env, argv[1], &o, &no, "out") || !f32_arg(env, argv[2], &x, &nx, "x")) return nullptr;
+  if (outer < 1 || mid < 1 || inner < 1) return range_error(env, "lossworks native kernels: reduce sizes must be positive");
+  if (op < R_SUM || op > R_MIN) return range_error(env, "lossworks native kernels: unknown reduce op code");
+  if (!check_len(env, nx, outer * mid * inner, "x") || !check_len(env, no, outer * inner, "out")) return nullptr;
+  reduce(static_cast<int>(op), o, x, outer, mid, inner, static_cast<int>(threads));
+  return nullptr;
+}
+
+// softmaxGrad(out, dy, y, d, threads)
+napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 5) return type_error(env, "lossworks native kernels: softmaxGrad(out, dy, y, d, threads) takes 5 arguments");
+  float *o, *dy, *y;
+  size_t no, ndy, ny;
+  int64_t d, threads;
+  if (!f32_arg(env, argv[0], &o, &no, "out") || !f32_arg(env, argv[1], &dy, &ndy, "dy") || !f32_arg(env, argv[2], &y, &ny, "y")) return nullptr;
+  if (!i64_arg(env, argv[3], &d, "d") || !i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  if (d < 1 || no % d != 0 || ndy != no || ny != no) return range_error(env, "lossworks native kernels: softmaxGrad needs out, dy, y of one length, a multiple of d");
+  softmax_grad(o, dy, y, static_cast<int64_t>(no) / d, d, static_cast<int>(threads));
   return nullptr;
 }
 
@@ -558,10 +1049,14 @@ napi_value Init(napi_env env, napi_value exports) {
       {"filterGrad", nullptr, FilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, BinaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, UnaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, ReduceOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convInputGrad", nullptr, ConvInputGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value version;
-  napi_create_int32(env, 1, &version);
+  napi_create_int32(env, 4, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }

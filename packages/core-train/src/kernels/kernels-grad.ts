@@ -90,6 +90,20 @@ function gradKernel(
   };
 }
 
+/** The softmax gradient kernel: native where the native kernels loaded (their Sum is the chain's), else `inner`. */
+function nativeSoftmaxGrad(...spec: Parameters<typeof gradKernel>): KernelFn {
+  const inner = gradKernel(...spec);
+  return (args) => {
+    const { dy, y } = args.inputs as { dy: Info; y: Info };
+    const backend = args.backend as OnnxCpuBackend;
+    if (!backend.native || dy.shape.join() !== y.shape.join() || dy.shape.length === 0) return inner(args);
+    const n = tf.util.sizeFromShape(dy.shape);
+    const out = backend.alloc(n);
+    backend.native.softmaxGrad(out, backend.f32(dy), backend.f32(y), dy.shape[dy.shape.length - 1]!, backend.nativeThreads());
+    return backend.out(dy.shape, out);
+  };
+}
+
 /** dy·y − (Σ_last dy·y)·y as ONNX ops. */
 function softmaxGradGraph(g: GraphBuilder, d: string, y: string, shape: readonly number[]): string {
   const t = g.op('Mul', [d, y]);
@@ -102,6 +116,6 @@ export function gradKernels(): Record<string, KernelFn> {
   return {
     [SIGMOID_GRAD]: gradKernel(SIGMOID_GRAD, ORT_MIN_ELEMENTS, sigmoidGradJs, (g, d, y) => g.op('Mul', [d, g.op('Mul', [y, g.op('Sub', [g.f32([1], []), y])])]), NATIVE_BINARY.sigmoidGrad),
     [TANH_GRAD]: gradKernel(TANH_GRAD, ORT_MIN_ELEMENTS, tanhGradJs, (g, d, y) => g.op('Mul', [g.op('Sub', [g.f32([1], []), g.op('Mul', [y, y])]), d]), NATIVE_BINARY.tanhGrad),
-    [SOFTMAX_GRAD]: gradKernel(SOFTMAX_GRAD, 4 * ORT_MIN_ELEMENTS, (dy, y, out, shape) => softmaxGradJs(dy, y, shape[shape.length - 1]!, out), softmaxGradGraph),
+    [SOFTMAX_GRAD]: nativeSoftmaxGrad(SOFTMAX_GRAD, 4 * ORT_MIN_ELEMENTS, (dy, y, out, shape) => softmaxGradJs(dy, y, shape[shape.length - 1]!, out), softmaxGradGraph),
   };
 }

@@ -19,6 +19,17 @@ export interface NativeKernels {
    * [kH, kW, inC, outC]. `geo` = [n, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, dH, dW, top, left].
    */
   filterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geo: readonly number[], threads: number): void;
+  /**
+   * Conv2D forward, y = act(conv(x, w) + bias) in NHWC/HWIO (`act`: 0 linear, 1 relu, 2 relu6,
+   * 3 leakyrelu with `alpha`, 4 elu, 5 sigmoid); `bias` may be null.
+   */
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, geo: readonly number[], act: number, alpha: number, threads: number): void;
+  /** Conv2D input gradient: dy (NHWC) and w (HWIO) into dx [n, inH, inW, inC]. */
+  convInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geo: readonly number[], threads: number): void;
+  /** Softmax gradient from its output over rows of `d`: out = dy·y − (Σ_row dy·y)·y. */
+  softmaxGrad(out: Float32Array, dy: Float32Array, y: Float32Array, d: number, threads: number): void;
+  /** out[o, k] = reduce over m of x[o, m, k] (`op`: 0 sum, 1 mean, 2 max, 3 min; NaN wins max/min). */
+  reduce(op: number, out: Float32Array, x: Float32Array, outer: number, mid: number, inner: number, threads: number): void;
   /** out[i, k, j] = a[i·sa0 + k·sa1 + j·sa2] ∘ b[i·sb0 + k·sb1 + j·sb2] over dims [d0, d1, d2] ({@link NATIVE_BINARY}). */
   binary(op: number, out: Float32Array, a: Float32Array, b: Float32Array, dims: readonly number[], sa: readonly number[], sb: readonly number[], threads: number): void;
   /** out[i] = f(x[i]) ({@link NATIVE_UNARY}; `alpha` for Step and LeakyRelu). */
@@ -26,7 +37,7 @@ export interface NativeKernels {
 }
 
 /** The calling convention this module expects (native/kernels.cc sets `abiVersion`). */
-export const NATIVE_ABI = 1;
+export const NATIVE_ABI = 4;
 
 /** Binary op codes of the addon (enum Binary in kernels.cc). Gradients take (dy, x or y). */
 export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9 } as const;

@@ -77,41 +77,50 @@ describe.each(NATIVE_MODES)('$label', ({ native }) => {
   });
 });
 
-describe('reductions, softmax, transpose', () => {
-  const cases: Array<[number[], number | number[], boolean]> = [
-    [[64, 256], 0, false],
-    [[64, 256], 1, true],
-    [[4, 64, 64, 32], [0, 1, 2], false],
-    [[32, 64, 256], -1, true],
-    [[4, 5, 6], [0, 2], false],
-    [[300, 200], [0, 1], false],
-    [[20, 30, 40], [1], true],
-  ];
-  for (const [shape, axis, keep] of cases) {
-    it(`sum/mean/max/min over ${JSON.stringify(axis)} of [${shape}], keepDims ${keep}`, async () => {
+describe.each(NATIVE_MODES)('$label', ({ native }) => {
+  beforeAll(async () => {
+    await setNative(native);
+  });
+  afterAll(async () => {
+    await setNative(true);
+  });
+
+  describe('reductions, softmax, transpose', () => {
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[64, 256], 0, false],
+      [[64, 256], 1, true],
+      [[4, 64, 64, 32], [0, 1, 2], false],
+      [[32, 64, 256], -1, true],
+      [[4, 5, 6], [0, 2], false],
+      [[300, 200], [0, 1], false],
+      [[20, 30, 40], [1], true],
+    ];
+    for (const [shape, axis, keep] of cases) {
+      it(`sum/mean/max/min over ${JSON.stringify(axis)} of [${shape}], keepDims ${keep}`, async () => {
+        await expectBackendsAgree(
+          ['onnx'],
+          () => {
+            const x = randn(shape, 6);
+            return [tf.sum(x, axis, keep), tf.mean(x, axis, keep), tf.max(x, axis, keep), tf.min(x, axis, keep)];
+          },
+          `reduce [${shape}] ${JSON.stringify(axis)}`,
+        );
+      });
+    }
+
+    it('softmax (last axis) and transposes', async () => {
       await expectBackendsAgree(
         ['onnx'],
-        () => {
-          const x = randn(shape, 6);
-          return [tf.sum(x, axis, keep), tf.mean(x, axis, keep), tf.max(x, axis, keep), tf.min(x, axis, keep)];
-        },
-        `reduce [${shape}] ${JSON.stringify(axis)}`,
+        () => [
+          tf.softmax(randn([64, 10], 7)),
+          tf.softmax(randn([8, 4, 32, 32], 8)),
+          tf.transpose(randn([8, 64, 4, 16], 9), [0, 2, 1, 3]),
+          tf.transpose(randn([300, 200], 10)),
+          tf.transpose(randn([5, 6], 11)),
+        ],
+        'softmax/transpose',
       );
     });
-  }
-
-  it('softmax (last axis) and transposes', async () => {
-    await expectBackendsAgree(
-      ['onnx'],
-      () => [
-        tf.softmax(randn([64, 10], 7)),
-        tf.softmax(randn([8, 4, 32, 32], 8)),
-        tf.transpose(randn([8, 64, 4, 16], 9), [0, 2, 1, 3]),
-        tf.transpose(randn([300, 200], 10)),
-        tf.transpose(randn([5, 6], 11)),
-      ],
-      'softmax/transpose',
-    );
   });
 });
 

@@ -90,7 +90,7 @@ function filterGradRef(g: number[], x: Float32Array, dy: Float32Array): Float64A
   return dw;
 }
 
-describe('filterGrad', () => {
+describe('convolution kernels', () => {
   // [n, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, dH, dW, top, left]: channel counts around the
   // 16/32-lane blocks and the 8-row register block (1, 5, 17, 33, 40), swapped roles (outC < 16 <
   // inC), strides, dilations, paddings that leave rows unread.
@@ -119,8 +119,53 @@ describe('filterGrad', () => {
     });
   }
 
+  for (const g of GRID) {
+    it(`[${g.join(',')}] convForward (bias, relu) and convInputGrad match the float64 definition`, () => {
+      const [n, H, W, C, OH, OW, O, KH, KW, sH, sW, dH, dW, top, left] = g as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+      const x = f32(n * H * W * C, 3);
+      const w = f32(KH * KW * C * O, 4);
+      const bias = f32(O, 5);
+      const dy = f32(n * OH * OW * O, 6);
+      const yRef = new Float64Array(n * OH * OW * O);
+      const dxRef = new Float64Array(n * H * W * C);
+      for (let b = 0; b < n; b++)
+        for (let oh = 0; oh < OH; oh++)
+          for (let ow = 0; ow < OW; ow++)
+            for (let kh = 0; kh < KH; kh++)
+              for (let kw = 0; kw < KW; kw++) {
+                const ih = oh * sH + kh * dH - top;
+                const iw = ow * sW + kw * dW - left;
+                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                for (let c = 0; c < C; c++)
+                  for (let o = 0; o < O; o++) {
+                    const wv = w[((kh * KW + kw) * C + c) * O + o]!;
+                    yRef[((b * OH + oh) * OW + ow) * O + o]! += x[((b * H + ih) * W + iw) * C + c]! * wv;
+                    dxRef[((b * H + ih) * W + iw) * C + c]! += dy[((b * OH + oh) * OW + ow) * O + o]! * wv;
+                  }
+              }
+      for (let i = 0; i < yRef.length; i++) yRef[i] = Math.max(0, yRef[i]! + bias[i % O]!);
+      const close = (got: Float32Array, ref: Float64Array) => {
+        let scale = 0;
+        for (const v of ref) scale = Math.max(scale, Math.abs(v));
+        // float32 sums of up to kH·kW·C products: ~1e-6 of the largest magnitude.
+        for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThanOrEqual(1e-5 * scale + 1e-6);
+      };
+      for (const threads of [1, 2]) {
+        const y = new Float32Array(yRef.length).fill(Number.NaN);
+        k.convForward(x, w, bias, y, g, 1, 0, threads);
+        close(y, yRef);
+        const dx = new Float32Array(dxRef.length).fill(Number.NaN);
+        k.convInputGrad(dy, w, dx, g, threads);
+        close(dx, dxRef);
+      }
+    });
+  }
+
   it('rejects wrong arguments with typed errors', () => {
     const g = [1, 4, 4, 2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 1, 1];
+    expect(() => k.convForward(new Float32Array(32), new Float32Array(54), new Float32Array(2), new Float32Array(48), g, 1, 0, 1)).toThrow(/bias has 2 elements, the geometry needs 3/);
+    expect(() => k.convForward(new Float32Array(32), new Float32Array(54), null, new Float32Array(48), g, 9, 0, 1)).toThrow(/unknown activation/);
+    expect(() => k.convInputGrad(new Float32Array(48), new Float32Array(54), new Float32Array(31), g, 1)).toThrow(/dx has 31 elements/);
     const x = new Float32Array(32);
     const dy = new Float32Array(48);
     expect(() => k.filterGrad(new Float64Array(32) as unknown as Float32Array, dy, new Float32Array(54), g, 1)).toThrow(TypeError);
