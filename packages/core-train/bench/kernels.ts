@@ -6,7 +6,8 @@
 //   pnpm bench:kernels --only onnx --only torch   # backends: onnx | torch | wasm | cpu (several allowed)
 //   pnpm bench:kernels --workloads convnet,lstm   # a subset of sgemm, convnet, lstm, transformer, poolnet
 //   pnpm bench:kernels --cycles 20            # interleaved cycles per workload (default: per workload)
-//   pnpm bench:kernels --gap 0                # idle ms before each interleaved step (default 150, see below)
+//   pnpm bench:kernels --gap 0                # idle ms before each configuration's turn (default 150, see below)
+//   pnpm bench:kernels --block 1              # steps per turn, the first not counted (default 3, see below)
 //   pnpm bench:kernels --out /tmp/k.md        # write the table elsewhere
 //   pnpm bench:kernels --cpu-convnet          # time TF.js cpu's conv-net step at batch 16 (≈ 4 min) instead of extrapolating
 //   pnpm bench:kernels --baseline /tmp/old/packages/core-train   # also interleave another checkout's onnx backend
@@ -16,8 +17,8 @@
 // changes within seconds. Every configuration of both sides — PyTorch under its defaults,
 // OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>; the onnx backend under ONNX Runtime's default
 // threads and under 1 thread — runs as its own long-lived process holding the built workload, and the
-// parent asks each in turn for one step (the order rotating every cycle), so that every configuration
-// sees the same minutes. A side's time is the median step of its best configuration; the ratio column
+// parent gives each a turn (the order rotating every cycle) of `--block` steps back to back, the
+// first not counted, so that every configuration sees the same minutes. A side's time is the median step of its best configuration; the ratio column
 // also gives the median and interquartile range of the per-cycle ratios (fastest onnx step of the
 // cycle ÷ fastest PyTorch step of the cycle). TF.js wasm and cpu are far slower and run once, in one
 // process each, with a time budget.
@@ -213,11 +214,12 @@ class Worker {
     return l === 'ready' ? undefined : (this.failure ?? `unexpected output '${l}'`);
   }
 
-  async step(): Promise<void> {
+  /** Runs one step; records its time unless `warmUp`. */
+  async step(warmUp = false): Promise<void> {
     this.proc.stdin.write('step\n');
     const l = await this.next();
     if (!l) throw new Error(`${this.side} (${this.config}) ${this.failure ?? 'no answer'}`);
-    this.steps.push(JSON.parse(l) as Step);
+    if (!warmUp) this.steps.push(JSON.parse(l) as Step);
   }
 
   close(): void {
@@ -268,7 +270,17 @@ function best(workers: Worker[]): Side | undefined {
  */
 const DEFAULT_GAP_MS = 150;
 
-async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean, baseline?: string, gapMs = DEFAULT_GAP_MS): Promise<Comparison> {
+/**
+ * Steps per turn: each configuration, when its turn comes, runs this many steps back to back and the
+ * first is not counted. A training loop runs steps back to back; the first step after the other
+ * processes' turns (and the idle gap) measures how fast sleeping threads wake, not throughput
+ * (measured: the onnx backend's conv-net step 50 ms back to back and 76 ms after 150 ms idle, with
+ * ONNX Runtime's and the native kernels' threads sleeping between calls; PyTorch's OpenMP threads
+ * busy-wait between parallel regions and were not slowed).
+ */
+const DEFAULT_BLOCK = 3;
+
+async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx: boolean, baseline?: string, gapMs = DEFAULT_GAP_MS, block = DEFAULT_BLOCK): Promise<Comparison> {
   const workers: Worker[] = [];
   if (withTorch) {
     for (const c of TORCH_CONFIGS) workers.push(new Worker('torch', c.name, TORCH_PYTHON, [join(HERE, 'kernels_torch.py'), '--serve', w], c.env));
@@ -296,9 +308,11 @@ async function compare(w: Workload, cycles: number, withTorch: boolean, withOnnx
     const cycle: Record<string, number> = {};
     for (const wk of order) {
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
-      await wk.step();
-      const ms = wk.steps.at(-1)!.ms;
-      cycle[wk.side] = Math.min(cycle[wk.side] ?? Infinity, ms);
+      for (let b = 0; b < block; b++) {
+        await wk.step(block > 1 && b === 0);
+        if (block > 1 && b === 0) continue;
+        cycle[wk.side] = Math.min(cycle[wk.side] ?? Infinity, wk.steps.at(-1)!.ms);
+      }
     }
     if (cycle.torch && cycle.onnx) ratios.push(cycle.onnx / cycle.torch);
     process.stderr.write(`  ${w} cycle ${c + 1}/${cycles}: ${Object.entries(cycle).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}\n`);
@@ -362,6 +376,7 @@ async function parent(args: string[]): Promise<void> {
   const selected = (opt('--workloads')?.split(',') as Workload[] | undefined) ?? [...WORKLOADS];
   const cyclesOverride = opt('--cycles') ?? opt('--rounds');
   const gap = Number(opt('--gap') ?? DEFAULT_GAP_MS);
+  const block = Math.max(1, Number(opt('--block') ?? DEFAULT_BLOCK));
   const outFile = opt('--out') ?? join(HERE, 'results', 'kernels.md');
   const baseline = opt('--baseline');
   const started = new Date();
@@ -373,7 +388,7 @@ async function parent(args: string[]): Promise<void> {
     for (const w of selected) {
       const cycles = cyclesOverride ? Math.max(1, Number(cyclesOverride)) : CYCLES[w];
       process.stderr.write(`${w}: ${cycles} interleaved cycles\n`);
-      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'), baseline, gap);
+      results[w] = await compare(w, cycles, want('torch') && !torchMissing, want('onnx'), baseline, gap, block);
     }
   }
   const once: Partial<Record<TfjsBackend, ReturnType<typeof runOnce>>> = {};
@@ -441,7 +456,7 @@ async function parent(args: string[]): Promise<void> {
   lines.push(
     'PyTorch (bench/kernels_torch.py, torch.optim.Adam) ran under its defaults, OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=<cores>; ' +
       "the onnx backend (core-train's Adam) under ONNX Runtime's default threads and 1 thread. Each configuration is a long-lived " +
-      `process; the parent asked them for one step at a time in rotating order, ${gap} ms after the previous one (see bench/kernels.ts), so all saw the same load. ` +
+      `process; the parent gave them turns in rotating order, ${gap} ms after the previous one, of ${block} steps back to back of which the first was not counted (see bench/kernels.ts), so all saw the same load. ` +
       'Cells are the median step of the best configuration (CPU ms: its median process CPU time per step). wasm and cpu ran once.',
   );
   lines.push('');

@@ -19,6 +19,10 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <vector>
 
 namespace {
@@ -30,7 +34,8 @@ typedef float v16u __attribute__((vector_size(64), aligned(4)));
 
 inline v16 load(const float* p) { return *reinterpret_cast<const v16u*>(p); }
 inline void store(float* p, v16 v) { *reinterpret_cast<v16u*>(p) = v; }
-inline v16 splat(float s) { return v16{} + s; }
+// All lanes s (a broadcast load; `v16{} + s` would cost an add, since 0 + (−0) is not −0).
+inline v16 splat(float s) { return v16{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s}; }
 
 #if defined(__AVX512F__)
 constexpr int kRows = 8;  // a-channels per register block: 8 x 2 accumulators of 16 lanes = 16 zmm
@@ -38,8 +43,99 @@ constexpr int kRows = 8;  // a-channels per register block: 8 x 2 accumulators o
 constexpr int kRows = 4;  // AVX2: each v16 is two ymm registers, 16 in all
 #endif
 
+// A process-wide pool of worker threads. After a task a worker keeps polling for the next one for
+// kSpinNs (yielding the core to any other runnable thread meanwhile), then sleeps: within a train
+// step kernels follow each other within milliseconds and find the workers awake; an idle process
+// costs nothing. Measured on the 2-core VM: a sleeping thread's first wake-up after ~100 ms idle
+// made the whole conv-net step ~50 % slower (its vCPU had been descheduled); OpenMP (PyTorch) polls
+// the same way between parallel regions.
+constexpr int64_t kSpinNs = 5'000'000;
+
+class Pool {
+ public:
+  // Runs task(part) for part in [0, parts): part 0 on the calling thread. Returns false (running
+  // nothing) when the pool is busy, i.e. called from two JavaScript threads at once.
+  template <typename F>
+  bool run(int parts, F& task) {
+    bool expected = false;
+    if (!busy_.compare_exchange_strong(expected, true)) return false;
+    ensure(parts - 1);
+    invoke_ = [](void* ctx, int part) { (*static_cast<F*>(ctx))(part); };
+    ctx_ = &task;
+    active_ = parts - 1;
+    remaining_.store(parts - 1, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      gen_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    task(0);
+    while (remaining_.load(std::memory_order_acquire) > 0) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    busy_.store(false, std::memory_order_release);
+    return true;
+  }
+
+ private:
+  void ensure(int n) {
+    while (static_cast<int>(workers_.size()) < n) {
+      const int id = static_cast<int>(workers_.size()) + 1;
+      const uint64_t start = gen_.load(std::memory_order_acquire);  // before run() announces its task
+      workers_.emplace_back([this, id, start] { loop(id, start); });
+      workers_.back().detach();
+    }
+  }
+
+  void loop(int id, uint64_t seen) {
+    for (;;) {
+      uint64_t g = gen_.load(std::memory_order_acquire);
+      if (g == seen) {
+        const auto t0 = std::chrono::steady_clock::now();
+        int spins = 0;
+        while ((g = gen_.load(std::memory_order_acquire)) == seen) {
+          if (++spins % 64 == 0) {
+            std::this_thread::yield();
+            if (std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count() > kSpinNs) break;
+          }
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+        }
+        if (g == seen) {
+          std::unique_lock<std::mutex> lk(m_);
+          cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
+          g = gen_.load(std::memory_order_acquire);
+        }
+      }
+      seen = g;
+      if (id <= active_) {
+        invoke_(ctx_, id);
+        remaining_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<int> remaining_{0};
+  std::atomic<bool> busy_{false};
+  int active_ = 0;
+  void (*invoke_)(void*, int) = nullptr;
+  void* ctx_ = nullptr;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool();  // never destroyed: its detached workers outlive static destruction
+  return *p;
+}
+
 // Runs fn(begin, end, part) over [0, n) split into `threads` contiguous parts (the calling thread
-// takes part 0). Threads are started per call: only work of a millisecond or more is split.
+// takes part 0) on the pool; on the calling thread alone when the pool is busy.
 template <typename F>
 void parallel_parts(int64_t n, int threads, F fn) {
   if (threads <= 1 || n < 2) {
@@ -47,14 +143,11 @@ void parallel_parts(int64_t n, int threads, F fn) {
     return;
   }
   if (threads > n) threads = static_cast<int>(n);
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (int t = 1; t < threads; t++) {
-    const int64_t b = n * t / threads, e = n * (t + 1) / threads;
-    pool.emplace_back([=] { fn(b, e, t); });
+  const int parts = threads;
+  auto task = [&](int t) { fn(n * t / parts, n * (t + 1) / parts, t); };
+  if (!pool().run(parts, task)) {
+    for (int t = 0; t < parts; t++) task(t);
   }
-  fn(int64_t{0}, n / threads, 0);
-  for (auto& th : pool) th.join();
 }
 
 template <typename F>

@@ -83,16 +83,19 @@ const NATIVE_ACTIVATION: Partial<Record<FusedActivation, number>> = { linear: 0,
 
 /**
  * Whether a convolution's forward pass or input gradient runs in the native kernels rather than
- * ONNX Runtime: where few channels leave ONNX Runtime's NCHWc kernels padding to 16-channel blocks
- * and reordering layouts for little work. Measured at batch 16, 64x64, 3x3 (2 threads): forward
- * 1→32 0.8 ms (ONNX Runtime 2.0), 32→1 1.6 ms (4.3); input gradient 32→1 1.4 ms (2.3). Wide layers
- * stay in ONNX Runtime (32→32: 5.8 ms there, 6.5 natively), as do input gradients towards few
- * channels (1←32: 15 ms natively).
+ * ONNX Runtime. The native direct convolution keeps a tap's whole [inC, outC] weight block close
+ * (L1) and wins up to 32x32 channels and wherever few channels leave ONNX Runtime's NCHWc kernels
+ * padding to 16-channel blocks; wider layers stay in ONNX Runtime. Measured through TF.js (2 threads,
+ * bench/_conv-style timings, ms, native vs ONNX Runtime): forward 32→32 dilated at batch 16, 64x64
+ * 4.2 vs 5.7; 1→32 0.7 vs 2.0; 32→1 1.4 vs 4.3; 3→32 at batch 32, 32x32 1.8 vs 2.1; but 32→64 at
+ * 16x16 4.3 vs 1.5 and 128→128 8.8 vs 3.8. Input gradients: 32→32 4.1 vs 5.7, 32→1 1.2 vs 2.3;
+ * towards few channels (1←32) 13 natively, so those stay in ONNX Runtime.
  */
 export function useNativeConv(geo: ConvGeometry, pass: 'forward' | 'input-grad'): boolean {
   if (geo.depthwise) return false;
-  if (pass === 'forward') return geo.inC < 16 || geo.outC < 16;
-  return geo.inC >= 16 && geo.outC < 16;
+  const small = geo.inC * geo.outC <= 1024;
+  if (pass === 'forward') return small || geo.inC < 16 || geo.outC < 16;
+  return geo.inC >= 16 && (small || geo.outC < 16);
 }
 
 function forward(name: string, depthwise: boolean): KernelFn {
