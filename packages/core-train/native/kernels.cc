@@ -79,6 +79,9 @@ class Pool {
     return true;
   }
 
+  // Sends polling workers to sleep now (before another library's threads need the cores).
+  void park() { park_.fetch_add(1, std::memory_order_release); }
+
  private:
   void ensure(int n) {
     while (static_cast<int>(workers_.size()) < n) {
@@ -94,8 +97,9 @@ class Pool {
       uint64_t g = gen_.load(std::memory_order_acquire);
       if (g == seen) {
         const auto t0 = std::chrono::steady_clock::now();
+        const uint64_t parked = park_.load(std::memory_order_acquire);
         int spins = 0;
-        while ((g = gen_.load(std::memory_order_acquire)) == seen) {
+        while ((g = gen_.load(std::memory_order_acquire)) == seen && park_.load(std::memory_order_relaxed) == parked) {
           if (++spins % 64 == 0) {
             std::this_thread::yield();
             if (std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count() > kSpinNs) break;
@@ -104,6 +108,7 @@ class Pool {
           __builtin_ia32_pause();
 #endif
         }
+        g = gen_.load(std::memory_order_acquire);
         if (g == seen) {
           std::unique_lock<std::mutex> lk(m_);
           cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
@@ -124,6 +129,7 @@ class Pool {
   std::atomic<uint64_t> gen_{0};
   std::atomic<int> remaining_{0};
   std::atomic<bool> busy_{false};
+  std::atomic<uint64_t> park_{0};
   int active_ = 0;
   void (*invoke_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
@@ -320,16 +326,17 @@ bool conv_row_taps(const float* const* X, const float* const* W, int T, int64_t 
     for (int t = 0; t < T; t++) ws[t] = W[t] + j;
     const bool two = cw - j >= 32;
     int i = p0;
-    for (; i + kRows <= p1; i += kRows) {
-      for (int t = 0; t < T; t++) xs[t] = X[t] + i * sx;
-      if (two) conv_micro_taps<kRows, 2>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
-      else conv_micro_taps<kRows, 1>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
-    }
-    for (; i < p1; i++) {
-      for (int t = 0; t < T; t++) xs[t] = X[t] + i * sx;
-      if (two) conv_micro_taps<1, 2>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
-      else conv_micro_taps<1, 1>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);
-    }
+#define LW_TAPS_BLOCK(R)                                                                  \
+  for (; i + (R) <= p1; i += (R)) {                                                       \
+    for (int t = 0; t < T; t++) xs[t] = X[t] + i * sx;                                    \
+    if (two) conv_micro_taps<(R), 2>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);         \
+    else conv_micro_taps<(R), 1>(xs, ws, T, sx, K, cw, C + i * ldc + j, ldc);             \
+  }
+    LW_TAPS_BLOCK(kRows)
+    LW_TAPS_BLOCK(4)
+    LW_TAPS_BLOCK(2)
+    LW_TAPS_BLOCK(1)
+#undef LW_TAPS_BLOCK
   }
   return true;
 }
@@ -340,11 +347,13 @@ void conv_row(const float* X, int64_t sx, int K, const float* W, int cw, float* 
   for (; j + 32 <= cw; j += 32) {
     int i = 0;
     for (; i + kRows <= L; i += kRows) conv_micro<kRows, 2>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+    for (; i + 4 <= L; i += 4) conv_micro<4, 2>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
     for (; i < L; i++) conv_micro<1, 2>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
   }
   for (; j + 16 <= cw; j += 16) {
     int i = 0;
     for (; i + kRows <= L; i += kRows) conv_micro<kRows, 1>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
+    for (; i + 4 <= L; i += 4) conv_micro<4, 1>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
     for (; i < L; i++) conv_micro<1, 1>(X + i * sx, sx, K, W + j, cw, C + i * ldc + j, ldc);
   }
   if (j < cw) {
@@ -542,6 +551,109 @@ void conv_input_grad(const ConvGeo& g, const float* dy, const float* w, float* d
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Matrix products: C[b] = act(op(A[b]) · op(B[b]) + bias), row-major, op = optional transpose.
+// op(B) is packed once per batch into 32-column panels [K][32] (zero-padded), op(A) transposed into
+// a row-major copy when needed; 8-row blocks of C times each panel run conv_micro over the whole K.
+
+// C[i][0..32) (+)= sum_k Ap[k*R + i] * Bp[k*32 + 0..32): both operands packed, read sequentially.
+template <int R>
+inline void gemm_micro(const float* Ap, const float* Bp, int K, float* C, int64_t ldc, bool accumulate) {
+  v16 acc[R][2];
+  for (int i = 0; i < R; i++) {
+    acc[i][0] = accumulate ? load(C + i * ldc) : splat(0.0f);
+    acc[i][1] = accumulate ? load(C + i * ldc + 16) : splat(0.0f);
+  }
+  for (int k = 0; k < K; k++) {
+    const v16 b0 = load(Bp + k * 32), b1 = load(Bp + k * 32 + 16);
+    for (int i = 0; i < R; i++) {
+      const v16 av = splat(Ap[k * R + i]);
+      acc[i][0] += av * b0;
+      acc[i][1] += av * b1;
+    }
+  }
+  for (int i = 0; i < R; i++) {
+    store(C + i * ldc, acc[i][0]);
+    store(C + i * ldc + 16, acc[i][1]);
+  }
+}
+
+// K is processed in chunks of kKc: one chunk of every packed B panel (kKc x N) stays in L2 while
+// all row blocks pass over it (GotoBLAS's loop order).
+constexpr int kKc = 256;
+
+// One product C = act(op(a) · op(b) + bias) on `threads` threads; bp/cp are scratch buffers.
+void gemm_one(const float* a, const float* bm, const float* bias, float* c, int M, int N, int K, bool ta, bool tb, int act, float alpha, int t, bool packB,
+              std::vector<float>& bp, std::vector<float>& cp) {
+  const int panels = (N + 31) / 32;
+  const int Np = panels * 32;
+  const int blocks = (M + kRows - 1) / kRows;
+  const int Mp = blocks * kRows;
+  const int64_t panelSize = static_cast<int64_t>(K) * 32;
+  bp.resize(static_cast<size_t>(panels) * panelSize);
+  // Accumulate into C itself when its shape fits the blocks, else into a padded copy.
+  const bool padded = Np != N || Mp != M;
+  if (padded) cp.resize(static_cast<size_t>(Mp) * Np);
+  float* acc = padded ? cp.data() : c;
+  const int64_t ldc = padded ? Np : N;
+  if (packB) {
+    // op(B) [K][N] into panels [K][32]; element (k, n) is bm[k*N + n], or bm[n*K + k].
+    parallel_for(panels, t, [&](int64_t p0, int64_t p1) {
+      for (int64_t pnl = p0; pnl < p1; pnl++) {
+        float* dst = bp.data() + pnl * panelSize;
+        const int n0 = static_cast<int>(pnl) * 32, w = N - n0 < 32 ? N - n0 : 32;
+        for (int k = 0; k < K; k++) {
+          float* row = dst + static_cast<int64_t>(k) * 32;
+          if (!tb) std::memcpy(row, bm + static_cast<int64_t>(k) * N + n0, sizeof(float) * w);
+          else
+            for (int j = 0; j < w; j++) row[j] = bm[static_cast<int64_t>(n0 + j) * K + k];
+          for (int j = w; j < 32; j++) row[j] = 0.0f;
+        }
+      }
+    });
+  }
+  for (int k0 = 0; k0 < K; k0 += kKc) {
+    const int kk = K - k0 < kKc ? K - k0 : kKc;
+    parallel_for(blocks, t, [&](int64_t b0, int64_t b1) {
+      float apack[kKc * kRows];
+      for (int64_t blk = b0; blk < b1; blk++) {
+        const int i0 = static_cast<int>(blk) * kRows, rows = M - i0 < kRows ? M - i0 : kRows;
+        // The block's rows of this K chunk interleaved as [kk][kRows] (zero rows past M).
+        for (int k = 0; k < kk; k++)
+          for (int r = 0; r < kRows; r++) {
+            const int64_t kg = k0 + k;
+            apack[k * kRows + r] = r < rows ? (ta ? a[kg * M + i0 + r] : a[static_cast<int64_t>(i0 + r) * K + kg]) : 0.0f;
+          }
+        for (int pnl = 0; pnl < panels; pnl++)
+          gemm_micro<kRows>(apack, bp.data() + pnl * panelSize + static_cast<int64_t>(k0) * 32, kk, acc + static_cast<int64_t>(i0) * ldc + pnl * 32, ldc, k0 > 0);
+      }
+    });
+  }
+  parallel_for(M, t, [&](int64_t r0, int64_t r1) {
+    if (padded)
+      for (int64_t r = r0; r < r1; r++) std::memcpy(c + r * N, cp.data() + r * Np, sizeof(float) * N);
+    epilogue(c + r0 * N, static_cast<int>(r1 - r0), N, bias, act, alpha);
+  });
+}
+
+// C[b] = act(op(A[b]) · op(B[b]) + bias) for b < batch (a stride of 0 broadcasts that operand).
+// Large products split their row blocks over threads; a batch of small ones splits the batch.
+void gemm(const float* A, const float* B, const float* bias, float* C, int64_t batch, int64_t strideA, int64_t strideB, int M, int N, int K, bool ta, bool tb, int act, float alpha, int threads) {
+  const int64_t macs = static_cast<int64_t>(M) * N * K;
+  if (batch > 1 && macs < (int64_t{1} << 20)) {
+    parallel_for(batch, macs * batch < (int64_t{1} << 18) ? 1 : threads, [&](int64_t b0, int64_t b1) {
+      std::vector<float> bp, cp;
+      for (int64_t b = b0; b < b1; b++)
+        gemm_one(A + b * strideA, B + b * strideB, bias, C + b * static_cast<int64_t>(M) * N, M, N, K, ta, tb, act, alpha, 1, b == b0 || strideB != 0, bp, cp);
+    });
+    return;
+  }
+  const int t = macs < (int64_t{1} << 18) ? 1 : threads;
+  std::vector<float> bp, cp;
+  for (int64_t b = 0; b < batch; b++)
+    gemm_one(A + b * strideA, B + b * strideB, bias, C + b * static_cast<int64_t>(M) * N, M, N, K, ta, tb, act, alpha, t, b == 0 || strideB != 0, bp, cp);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Elementwise.
 
 // exp(x) in float32, vectorisable (Cephes expf: range reduction by ln 2 in two parts, degree-5
@@ -626,6 +738,9 @@ inline v16 vtanh16(v16 x) {
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 
+// Elementwise ops split over threads from this many elements (the pool hands work over in ~1 us).
+constexpr int64_t kParallelElements = int64_t{1} << 17;
+
 enum Binary { ADD, SUB, MUL, DIV, MAX, MIN, SQDIFF, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD };
 
 template <int OP>
@@ -678,15 +793,36 @@ template <int OP>
 void binary_op(const Plan& p, float* out, const float* a, const float* b, int threads) {
   const int64_t rows = p.d[0] * p.d[1];
   const int64_t n = rows * p.d[2];
-  if (rows == 1 && threads > 1 && n >= (int64_t{1} << 20)) {
+  if (rows == 1 && threads > 1 && n >= kParallelElements) {
     // One long row: split the row itself.
     parallel_for(n, threads, [&](int64_t s, int64_t e) {
       bin_row<OP>(out + s, e - s, a + s * p.sa[2], p.sa[2], b + s * p.sb[2], p.sb[2]);
     });
     return;
   }
-  const int t = n >= (int64_t{1} << 20) ? threads : 1;
+  const int t = n >= kParallelElements ? threads : 1;
   parallel_for(rows, t, [&](int64_t s, int64_t e) { bin_rows<OP>(p, out, a, b, s, e); });
+}
+
+// One Adam step, op for op as core-train's AdamBase.update (and its JavaScript kernel): each
+// product and sum rounded to float32 (no fused multiply-adds), so the values are bit-for-bit equal.
+// k: b1, b2, 1−b1, 1−b2, eps, √(1−b2ᵗ), η/(1−b1ᵗ), weight decay, shrink; mode 1 decoupled decay, 2 L2.
+void adam(const float* p, const float* g, const float* m0, const float* v0, const float* k, int mode, float* pOut, float* mOut, float* vOut, int64_t n, int threads) {
+  const float b1 = k[0], b2 = k[1], ob1 = k[2], ob2 = k[3], eps = k[4], bc2 = k[5], step = k[6], wd = k[7], shrink = k[8];
+  const int t = n >= (int64_t{1} << 17) ? threads : 1;
+  parallel_for(n, t, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; i++) {
+      float pi = p[i], gi = g[i];
+      if (mode == 1) pi = pi * shrink;
+      else if (mode == 2) gi = gi + pi * wd;
+      const float mi = m0[i] * b1 + gi * ob1;
+      const float vi = v0[i] * b2 + (gi * gi) * ob2;
+      const float denom = std::sqrt(vi) / bc2 + eps;
+      pOut[i] = pi - (mi / denom) * step;
+      mOut[i] = mi;
+      vOut[i] = vi;
+    }
+  });
 }
 
 #pragma GCC pop_options
@@ -729,7 +865,7 @@ constexpr bool transcendental(int op) { return op == SIGMOID || op == TANH || op
 
 template <int OP>
 void unary_op(float* out, const float* x, int64_t n, float alpha, int threads) {
-  const int t = n >= (int64_t{1} << 20) ? threads : 1;
+  const int t = n >= kParallelElements ? threads : 1;
   parallel_for(n, t, [&](int64_t s, int64_t e) {
     if constexpr (transcendental(OP)) {
       int64_t i = s;
@@ -1050,6 +1186,67 @@ napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// park(): the pool's polling workers go to sleep (ONNX Runtime's threads are about to run).
+napi_value Park(napi_env, napi_callback_info) {
+  pool().park();
+  return nullptr;
+}
+
+// adam(p, g, m0, v0, k[9], mode, pOut, mOut, vOut, threads)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 10) return type_error(env, "lossworks native kernels: adam(p, g, m0, v0, k, mode, pOut, mOut, vOut, threads) takes 10 arguments");
+  float* a[9];
+  size_t len[9];
+  const char* names[9] = {"p", "g", "m0", "v0", "k", "", "pOut", "mOut", "vOut"};
+  for (int i = 0; i < 9; i++) {
+    if (i == 5) continue;
+    if (!f32_arg(env, argv[i], &a[i], &len[i], names[i])) return nullptr;
+  }
+  int64_t mode, threads;
+  if (!i64_arg(env, argv[5], &mode, "mode") || !i64_arg(env, argv[9], &threads, "threads")) return nullptr;
+  const size_t n = len[0];
+  if (len[4] != 9) return range_error(env, "lossworks native kernels: adam constants k must have 9 elements");
+  for (int i : {1, 2, 3, 6, 7, 8})
+    if (len[i] != n) return range_error(env, "lossworks native kernels: adam arrays p, g, m0, v0, pOut, mOut, vOut must have one length");
+  adam(a[0], a[1], a[2], a[3], a[4], static_cast<int>(mode), a[6], a[7], a[8], static_cast<int64_t>(n), static_cast<int>(threads));
+  return nullptr;
+}
+
+// matMul(a, b, bias | null, c, [batch, strideA, strideB, M, N, K, ta, tb], act, alpha, threads)
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 8) return type_error(env, "lossworks native kernels: matMul(a, b, bias, c, dims, act, alpha, threads) takes 8 arguments");
+  float *a, *b, *c, *bias = nullptr;
+  size_t na, nb, nc, nbias = 0;
+  if (!f32_arg(env, argv[0], &a, &na, "a") || !f32_arg(env, argv[1], &b, &nb, "b") || !f32_arg(env, argv[3], &c, &nc, "c")) return nullptr;
+  napi_valuetype bt;
+  CHECK(napi_typeof(env, argv[2], &bt));
+  if (bt != napi_null && bt != napi_undefined && !f32_arg(env, argv[2], &bias, &nbias, "bias")) return nullptr;
+  int64_t d[8];
+  for (uint32_t k = 0; k < 8; k++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[4], k, &e));
+    if (!i64_arg(env, e, &d[k], "dims entry")) return nullptr;
+  }
+  int64_t act, threads;
+  double alpha;
+  if (!i64_arg(env, argv[5], &act, "activation") || !i64_arg(env, argv[7], &threads, "threads")) return nullptr;
+  if (napi_get_value_double(env, argv[6], &alpha) != napi_ok) return type_error(env, "lossworks native kernels: alpha must be a number");
+  const int64_t batch = d[0], sA = d[1], sB = d[2], M = d[3], N = d[4], K = d[5];
+  if (batch < 1 || M < 1 || N < 1 || K < 1 || sA < 0 || sB < 0) return range_error(env, "lossworks native kernels: matMul sizes must be positive and strides non-negative");
+  if (act < ACT_LINEAR || act > ACT_SIGMOID) return range_error(env, "lossworks native kernels: unknown activation code");
+  if (!check_len(env, na, (batch - 1) * sA + M * K, "a") || !check_len(env, nb, (batch - 1) * sB + K * N, "b") || !check_len(env, nc, batch * M * N, "c") ||
+      (bias && !check_len(env, nbias, N, "bias")))
+    return nullptr;
+  gemm(a, b, bias, c, batch, sA, sB, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), d[6] != 0, d[7] != 0, static_cast<int>(act), static_cast<float>(alpha), static_cast<int>(threads));
+  return nullptr;
+}
+
 template <int OP>
 void binary_dispatch(const Plan& p, float* o, const float* a, const float* b, int t) {
   binary_op<OP>(p, o, a, b, t);
@@ -1142,6 +1339,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"filterGrad", nullptr, FilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, BinaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, UnaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"park", nullptr, Park, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, ReduceOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -1149,7 +1349,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value version;
-  napi_create_int32(env, 4, &version);
+  napi_create_int32(env, 7, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }

@@ -15,6 +15,7 @@ import {
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { BackendError } from '../errors.js';
+import { PARALLEL_MIN_WORK } from './ort.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -64,6 +65,8 @@ export function runGraph(
 ): tf.TensorInfo {
   const rt = backend.runtime;
   const session = rt.session(key, build, work);
+  // ONNX Runtime's threads are about to need the cores that the native pool's workers poll on.
+  if (work >= PARALLEL_MIN_WORK) backend.native?.park();
   const out = backend.alloc(tf.util.sizeFromShape([...outShape]));
   rt.run(
     session,

@@ -26,6 +26,19 @@ export interface NativeKernels {
   convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, geo: readonly number[], act: number, alpha: number, threads: number): void;
   /** Conv2D input gradient: dy (NHWC) and w (HWIO) into dx [n, inH, inW, inC]. */
   convInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, geo: readonly number[], threads: number): void;
+  /**
+   * c[b] = act(op(a[b]) · op(b[b]) + bias) with dims = [batch, strideA, strideB, M, N, K, transposeA,
+   * transposeB] (a stride of 0 broadcasts that operand); `act` as convForward; `bias` [N] or null.
+   */
+  matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: readonly number[], act: number, alpha: number, threads: number): void;
+  /** One Adam step (see adamJs in kernels-optim.ts; bit-for-bit the same values): k = its 9 constants. */
+  adam(p: Float32Array, g: Float32Array, m0: Float32Array, v0: Float32Array, k: Float32Array, mode: number, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, threads: number): void;
+  /**
+   * Sends the native thread pool's workers, which poll for work for a few milliseconds after each
+   * task, to sleep at once: called before ONNX Runtime runs a multi-threaded graph, whose own
+   * threads need the cores.
+   */
+  park(): void;
   /** Softmax gradient from its output over rows of `d`: out = dy·y − (Σ_row dy·y)·y. */
   softmaxGrad(out: Float32Array, dy: Float32Array, y: Float32Array, d: number, threads: number): void;
   /** out[o, k] = reduce over m of x[o, m, k] (`op`: 0 sum, 1 mean, 2 max, 3 min; NaN wins max/min). */
@@ -37,7 +50,7 @@ export interface NativeKernels {
 }
 
 /** The calling convention this module expects (native/kernels.cc sets `abiVersion`). */
-export const NATIVE_ABI = 4;
+export const NATIVE_ABI = 7;
 
 /** Binary op codes of the addon (enum Binary in kernels.cc). Gradients take (dy, x or y). */
 export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9 } as const;

@@ -111,34 +111,43 @@ describe('onnx depthwise kernels agree with cpu', () => {
   }
 });
 
-describe('onnx matmul kernels agree with cpu', () => {
-  it('broadcasts batch dims (forward; TF.js has no gradient for broadcast batch matmul)', async () => {
-    await expectBackendsAgree(['onnx'], () => tf.matMul(randn([2, 3, 30, 20], 1), randn([40, 30], 2), true, true), 'broadcast matMul');
+describe.each(NATIVE_MODES)('$label', ({ native }) => {
+  beforeAll(async () => {
+    await setNative(native);
+  });
+  afterAll(async () => {
+    await setNative(true);
   });
 
-  const GRID: Array<[number[], number[], boolean, boolean]> = [
-    [[64, 32], [32, 48], false, false],
-    [[32, 64], [32, 48], true, false],
-    [[64, 32], [48, 32], false, true],
-    [[3, 20, 30], [3, 30, 40], false, false],
-    [[2, 3, 30, 20], [2, 3, 40, 30], true, true],
-    [[4, 5], [5, 6], false, false], // below MATMUL_MIN_MACS: the cpu kernel
-  ];
-  for (const [a, b, ta, tb] of GRID) {
-    const label = `matMul [${a}]${ta ? 'ᵀ' : ''} · [${b}]${tb ? 'ᵀ' : ''}`;
-    it(label, async () => {
-      await expectBackendsAgree(
-        ['onnx'],
-        () => {
-          const A = randn(a, 1);
-          const B = randn(b, 2);
-          const n = tb ? b[b.length - 2]! : b[b.length - 1]!;
-          const [gA, gB] = tf.grads((A: tf.Tensor, B: tf.Tensor) => tf.sum(tf.square(tf.matMul(A, B, ta, tb))))([A, B]);
-          const fused = tf.fused.matMul({ a: A, b: B, transposeA: ta, transposeB: tb, bias: randn([n], 3), activation: 'relu' });
-          return [tf.matMul(A, B, ta, tb), gA!, gB!, fused];
-        },
-        label,
-      );
+  describe('onnx matmul kernels agree with cpu', () => {
+    it('broadcasts batch dims (forward; TF.js has no gradient for broadcast batch matmul)', async () => {
+      await expectBackendsAgree(['onnx'], () => tf.matMul(randn([2, 3, 30, 20], 1), randn([40, 30], 2), true, true), 'broadcast matMul');
     });
-  }
+
+    const GRID: Array<[number[], number[], boolean, boolean]> = [
+      [[64, 32], [32, 48], false, false],
+      [[32, 64], [32, 48], true, false],
+      [[64, 32], [48, 32], false, true],
+      [[3, 20, 30], [3, 30, 40], false, false],
+      [[2, 3, 30, 20], [2, 3, 40, 30], true, true],
+      [[4, 5], [5, 6], false, false], // below MATMUL_MIN_MACS: the cpu kernel
+    ];
+    for (const [a, b, ta, tb] of GRID) {
+      const label = `matMul [${a}]${ta ? 'ᵀ' : ''} · [${b}]${tb ? 'ᵀ' : ''}`;
+      it(label, async () => {
+        await expectBackendsAgree(
+          ['onnx'],
+          () => {
+            const A = randn(a, 1);
+            const B = randn(b, 2);
+            const n = tb ? b[b.length - 2]! : b[b.length - 1]!;
+            const [gA, gB] = tf.grads((A: tf.Tensor, B: tf.Tensor) => tf.sum(tf.square(tf.matMul(A, B, ta, tb))))([A, B]);
+            const fused = tf.fused.matMul({ a: A, b: B, transposeA: ta, transposeB: tb, bias: randn([n], 3), activation: 'relu' });
+            return [tf.matMul(A, B, ta, tb), gA!, gB!, fused];
+          },
+          label,
+        );
+      });
+    }
+  });
 });

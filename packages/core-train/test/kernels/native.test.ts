@@ -175,6 +175,44 @@ describe('convolution kernels', () => {
   });
 });
 
+describe('matMul', () => {
+  // [M, N, K]: row and column counts around the 8-row and 32-column blocks, K across the 256 chunk.
+  const SHAPES = [
+    [13, 37, 5],
+    [8, 32, 64],
+    [33, 70, 300],
+    [1, 1, 1],
+    [17, 65, 520],
+  ];
+  for (const [M, N, K] of SHAPES as Array<[number, number, number]>) {
+    it(`${M}x${K} · ${K}x${N}, both transposes, bias and relu, batch 3 with a broadcast side, against float64`, () => {
+      for (const ta of [0, 1])
+        for (const tb of [0, 1]) {
+          const batch = 3;
+          const a = f32(batch * M * K, 7 + ta);
+          const b = f32(K * N, 9 + tb); // one b for every batch entry (stride 0)
+          const bias = f32(N, 11);
+          const c = new Float32Array(batch * M * N).fill(Number.NaN);
+          k.matMul(a, b, bias, c, [batch, M * K, 0, M, N, K, ta, tb], 1, 0, 2);
+          for (let q = 0; q < batch; q++)
+            for (let i = 0; i < M; i++)
+              for (let j = 0; j < N; j++) {
+                let sum = bias[j]!;
+                let mag = Math.abs(sum);
+                for (let p = 0; p < K; p++) {
+                  const av = ta ? a[q * M * K + p * M + i]! : a[q * M * K + i * K + p]!;
+                  const bv = tb ? b[j * K + p]! : b[p * N + j]!;
+                  sum += av * bv;
+                  mag += Math.abs(av * bv);
+                }
+                // float32 sums of K products: error ≤ K·6e-8 of the summed magnitudes.
+                expect(Math.abs(c[q * M * N + i * N + j]! - Math.max(0, sum))).toBeLessThanOrEqual(K * 6e-8 * mag + 1e-6);
+              }
+        }
+    });
+  }
+});
+
 describe('elementwise', () => {
   const n = 1000;
   const x = Float32Array.from({ length: n }, (_, i) => (i - 500) / 25); // −20 … 20, through 0
