@@ -740,6 +740,7 @@ inline v16 vtanh16(v16 x) {
 
 // Elementwise ops split over threads from this many elements (the pool hands work over in ~1 us).
 constexpr int64_t kParallelElements = int64_t{1} << 17;
+constexpr int64_t kParallelElementsT = kParallelElements;
 
 enum Binary { ADD, SUB, MUL, DIV, MAX, MIN, SQDIFF, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD };
 
@@ -983,6 +984,79 @@ void softmax_grad(float* out, const float* dy, const float* y, int64_t rows, int
   });
 }
 #pragma GCC pop_options
+
+// ---------------------------------------------------------------------------------------------------
+// Transpose: out = x permuted (rank <= 8). Trailing dims that keep their place form contiguous runs
+// copied whole; the rest is walked with an odometer over the output's leading dims.
+void transpose(float* out, const float* x, const int64_t* shape, const int64_t* perm, int rank, int threads) {
+  int64_t inStride[8];
+  int64_t acc = 1;
+  for (int d = rank - 1; d >= 0; d--) {
+    inStride[d] = acc;
+    acc *= shape[d];
+  }
+  const int64_t n = acc;
+  int tail = 0;
+  int64_t run = 1;
+  while (tail < rank && perm[rank - 1 - tail] == rank - 1 - tail) {
+    run *= shape[rank - 1 - tail];
+    tail++;
+  }
+  const int lead = rank - tail;  // output dims walked by the odometer
+  int64_t outDim[8], srcStride[8];
+  for (int d = 0; d < lead; d++) {
+    outDim[d] = shape[perm[d]];
+    srcStride[d] = inStride[perm[d]];
+  }
+  if (lead == 0) {
+    std::memcpy(out, x, sizeof(float) * n);
+    return;
+  }
+  const int64_t outer = n / run;  // output positions of the odometer
+  const int t = n >= kParallelElementsT ? threads : 1;
+  parallel_for(outer, t, [&](int64_t b, int64_t e) {
+    // Odometer start at flat output index b.
+    int64_t idx[8];
+    int64_t rem = b, src = 0;
+    for (int d = lead - 1; d >= 0; d--) {
+      idx[d] = rem % outDim[d];
+      rem /= outDim[d];
+      src += idx[d] * srcStride[d];
+    }
+    for (int64_t o = b; o < e; o++) {
+      if (run == 1) out[o] = x[src];
+      else std::memcpy(out + o * run, x + src, sizeof(float) * run);
+      for (int d = lead - 1; d >= 0; d--) {
+        src += srcStride[d];
+        if (++idx[d] < outDim[d]) break;
+        src -= srcStride[d] * outDim[d];
+        idx[d] = 0;
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The CPU's fp32 multiply-add peak, measured: 12 independent 16-lane FMA chains per thread (enough to
+// cover the FMA latency on two ports), `iters` rounds. Returns GFLOP/s over all threads; the sums
+// are written to `sink` so the compiler keeps the work.
+double fma_peak(int64_t iters, int threads, float* sink) {
+  std::atomic<int64_t> nanos{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  parallel_parts(threads, threads, [&](int64_t, int64_t, int part) {
+    v16 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = splat(static_cast<float>(i + part) * 1e-3f);
+    const v16 m = splat(0.999999f), a = splat(1e-7f);
+    for (int64_t r = 0; r < iters; r++)
+      for (int i = 0; i < 12; i++) acc[i] = acc[i] * m + a;
+    v16 s = acc[0];
+    for (int i = 1; i < 12; i++) s += acc[i];
+    sink[part] = s[0];
+  });
+  nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  const double flops = static_cast<double>(iters) * 12 * 16 * 2 * threads;
+  return flops / static_cast<double>(nanos.load());
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Node-API glue.
@@ -1247,6 +1321,55 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// fmaPeak(iterations, threads, sink: Float32Array(threads)) -> GFLOP/s
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t iters, threads;
+  float* sink;
+  size_t ns;
+  if (argc < 3 || !i64_arg(env, argv[0], &iters, "iterations") || !i64_arg(env, argv[1], &threads, "threads") || !f32_arg(env, argv[2], &sink, &ns, "sink")) return nullptr;
+  if (iters < 1 || threads < 1 || static_cast<int64_t>(ns) < threads) return range_error(env, "lossworks native kernels: fmaPeak needs iterations, threads >= 1 and a sink of `threads` floats");
+  napi_value out;
+  CHECK(napi_create_double(env, fma_peak(iters, static_cast<int>(threads), sink), &out));
+  return out;
+}
+
+// transpose(out, x, shape[], perm[], threads)
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc < 5) return type_error(env, "lossworks native kernels: transpose(out, x, shape, perm, threads) takes 5 arguments");
+  float *o, *x;
+  size_t no, nx;
+  if (!f32_arg(env, argv[0], &o, &no, "out") || !f32_arg(env, argv[1], &x, &nx, "x")) return nullptr;
+  uint32_t rank = 0;
+  CHECK(napi_get_array_length(env, argv[2], &rank));
+  uint32_t prank = 0;
+  CHECK(napi_get_array_length(env, argv[3], &prank));
+  if (rank < 1 || rank > 8 || prank != rank) return range_error(env, "lossworks native kernels: transpose needs shape and perm of one rank, 1 to 8");
+  int64_t shape[8], perm[8];
+  bool seen[8] = {false};
+  int64_t n = 1;
+  for (uint32_t k = 0; k < rank; k++) {
+    napi_value e;
+    CHECK(napi_get_element(env, argv[2], k, &e));
+    if (!i64_arg(env, e, &shape[k], "shape entry")) return nullptr;
+    CHECK(napi_get_element(env, argv[3], k, &e));
+    if (!i64_arg(env, e, &perm[k], "perm entry")) return nullptr;
+    if (shape[k] < 1 || perm[k] < 0 || perm[k] >= rank || seen[perm[k]]) return range_error(env, "lossworks native kernels: transpose shape must be positive and perm a permutation");
+    seen[perm[k]] = true;
+    n *= shape[k];
+  }
+  int64_t threads;
+  if (!i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  if (!check_len(env, nx, n, "x") || !check_len(env, no, n, "out")) return nullptr;
+  transpose(o, x, shape, perm, static_cast<int>(rank), static_cast<int>(threads));
+  return nullptr;
+}
+
 template <int OP>
 void binary_dispatch(const Plan& p, float* o, const float* a, const float* b, int t) {
   binary_op<OP>(p, o, a, b, t);
@@ -1339,6 +1462,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"filterGrad", nullptr, FilterGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, BinaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, UnaryOp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"park", nullptr, Park, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -1349,7 +1474,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value version;
-  napi_create_int32(env, 7, &version);
+  napi_create_int32(env, 9, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }

@@ -540,6 +540,13 @@ function transposeKernel(): KernelFn {
     const { x } = args.inputs as { x: Info };
     const perm = (args.attrs ?? {}).perm as number[];
     const n = size(x.shape);
+    const backend = args.backend as OnnxCpuBackend;
+    if (x.dtype === 'float32' && n > 0 && backend.native && perm.length <= 8) {
+      // Measured for the attention heads' [32, 64, 4, 64] → [0, 2, 1, 3] (2 threads): ~0.1 ms natively, 0.4 ms in ONNX Runtime.
+      const out = backend.alloc(n);
+      backend.native.transpose(out, backend.f32(x), x.shape, perm, backend.nativeThreads());
+      return backend.out(perm.map((p) => x.shape[p]!), out);
+    }
     if (x.dtype !== 'float32' || n < ORT_MIN_ELEMENTS) return fallback(args);
     const outShape = perm.map((p) => x.shape[p]!);
     return runGraph(

@@ -31,6 +31,10 @@ export interface NativeKernels {
    * transposeB] (a stride of 0 broadcasts that operand); `act` as convForward; `bias` [N] or null.
    */
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: readonly number[], act: number, alpha: number, threads: number): void;
+  /** out = x (of `shape`) with its dims permuted by `perm` (rank ≤ 8). */
+  transpose(out: Float32Array, x: Float32Array, shape: readonly number[], perm: readonly number[], threads: number): void;
+  /** The CPU's measured fp32 multiply-add peak in GFLOP/s on `threads` threads (`sink`: `threads` floats). */
+  fmaPeak(iterations: number, threads: number, sink: Float32Array): number;
   /** One Adam step (see adamJs in kernels-optim.ts; bit-for-bit the same values): k = its 9 constants. */
   adam(p: Float32Array, g: Float32Array, m0: Float32Array, v0: Float32Array, k: Float32Array, mode: number, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, threads: number): void;
   /**
@@ -50,7 +54,7 @@ export interface NativeKernels {
 }
 
 /** The calling convention this module expects (native/kernels.cc sets `abiVersion`). */
-export const NATIVE_ABI = 7;
+export const NATIVE_ABI = 9;
 
 /** Binary op codes of the addon (enum Binary in kernels.cc). Gradients take (dy, x or y). */
 export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9 } as const;

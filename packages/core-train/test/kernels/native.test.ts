@@ -213,6 +213,46 @@ describe('matMul', () => {
   }
 });
 
+describe('transpose and fmaPeak', () => {
+  it('every permutation of a [2, 3, 4, 5] tensor, and a rank-1 copy', () => {
+    const shape = [2, 3, 4, 5];
+    const x = f32(120, 13);
+    const perms: number[][] = [];
+    const permute = (rest: number[], acc: number[]) => (rest.length === 0 ? perms.push(acc) : rest.forEach((r, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, r])));
+    permute([0, 1, 2, 3], []);
+    expect(perms).toHaveLength(24);
+    const strides = [60, 20, 5, 1];
+    for (const perm of perms) {
+      const out = new Float32Array(120).fill(Number.NaN);
+      k.transpose(out, x, shape, perm, 2);
+      const os = perm.map((p) => shape[p]!);
+      let o = 0;
+      for (let a = 0; a < os[0]!; a++)
+        for (let b = 0; b < os[1]!; b++)
+          for (let c = 0; c < os[2]!; c++)
+            for (let d = 0; d < os[3]!; d++) {
+              const idx = [a, b, c, d];
+              let src = 0;
+              perm.forEach((p, i) => (src += idx[i]! * strides[p]!));
+              expect(out[o++], `perm ${perm}`).toBe(x[src]);
+            }
+    }
+    const out = new Float32Array(120);
+    k.transpose(out, x, [120], [0], 1);
+    expect(out).toEqual(x);
+    expect(() => k.transpose(out, x, [2, 60], [0, 0], 1)).toThrow(/permutation/);
+  });
+
+  it('measures a positive multiply-add peak on 1 and 2 threads', () => {
+    const sink = new Float32Array(2);
+    const one = k.fmaPeak(200_000, 1, sink);
+    const two = k.fmaPeak(200_000, 2, sink);
+    expect(one).toBeGreaterThan(1);
+    expect(Number.isFinite(two)).toBe(true);
+    expect(Number.isFinite(sink[0]!)).toBe(true);
+  });
+});
+
 describe('elementwise', () => {
   const n = 1000;
   const x = Float32Array.from({ length: n }, (_, i) => (i - 500) / 25); // −20 … 20, through 0
