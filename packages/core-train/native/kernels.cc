@@ -742,7 +742,7 @@ inline v16 vtanh16(v16 x) {
 constexpr int64_t kParallelElements = int64_t{1} << 17;
 constexpr int64_t kParallelElementsT = kParallelElements;
 
-enum Binary { ADD, SUB, MUL, DIV, MAX, MIN, SQDIFF, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD };
+enum Binary { ADD, SUB, MUL, DIV, MAX, MIN, SQDIFF, RELU_GRAD, SIGMOID_GRAD, TANH_GRAD, FIRST };
 
 template <int OP>
 inline float bin(float a, float b) {
@@ -757,6 +757,7 @@ inline float bin(float a, float b) {
   if constexpr (OP == RELU_GRAD) return b > 0 ? a : a * 0.0f;  // as the JS kernel: NaN where dy is
   if constexpr (OP == SIGMOID_GRAD) return a * (b * (1.0f - b));
   if constexpr (OP == TANH_GRAD) return (1.0f - b * b) * a;
+  if constexpr (OP == FIRST) return a;  // a broadcast copy (Tile of size-1 dims)
   return 0;
 }
 
@@ -772,6 +773,9 @@ inline void bin_row(float* o, int64_t n, const float* a, int64_t sa, const float
   } else if (sa == 0 && sb == 1) {
     const float x = a[0];
     for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(x, b[j]);
+  } else if (sa == 0 && sb == 0) {
+    const float v = bin<OP>(a[0], b[0]);
+    for (int64_t j = 0; j < n; j++) o[j] = v;
   } else {
     for (int64_t j = 0; j < n; j++) o[j] = bin<OP>(a[j * sa], b[j * sb]);
   }
@@ -1415,6 +1419,7 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
     case RELU_GRAD: binary_dispatch<RELU_GRAD>(p, o, a, b, t); break;
     case SIGMOID_GRAD: binary_dispatch<SIGMOID_GRAD>(p, o, a, b, t); break;
     case TANH_GRAD: binary_dispatch<TANH_GRAD>(p, o, a, b, t); break;
+    case FIRST: binary_dispatch<FIRST>(p, o, a, b, t); break;
     default: return range_error(env, "lossworks native kernels: unknown binary op code");
   }
   return nullptr;

@@ -57,7 +57,7 @@ export interface NativeKernels {
 export const NATIVE_ABI = 9;
 
 /** Binary op codes of the addon (enum Binary in kernels.cc). Gradients take (dy, x or y). */
-export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9 } as const;
+export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9, first: 10 } as const;
 
 /** Unary op codes of the addon (enum Unary in kernels.cc), by TF.js kernel name. */
 export const NATIVE_UNARY: Readonly<Record<string, number>> = {
