@@ -1,10 +1,10 @@
 // The onnx backend's convolution and matmul kernels against the cpu backend's, outputs and gradients,
 // over a grid of shapes, strides, dilations, paddings, batch sizes and depthwise multipliers.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { onnxRuntime } from '../../src/kernels/index.js';
 import { convPath, filterGradMethod, geometryOf } from '../../src/kernels/conv-graphs.js';
-import { expectBackendsAgree, NATIVE_MODES, randn, setNative, useBackend } from './helpers.js';
+import { describeKernelSets, expectBackendsAgree, randn, useBackend } from './helpers.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const explicit: Pad = [[0, 0], [1, 2], [2, 0], [0, 0]];
@@ -29,14 +29,7 @@ const CONV_GRID: Array<[number, number, number, number, number, number, number, 
   [1, 6, 6, 16, 16, 3, 1, 1, [[0, 0], [4, 1], [0, 5], [0, 0]]],
 ];
 
-describe.each(NATIVE_MODES)('$label', ({ native }) => {
-  beforeAll(async () => {
-    await setNative(native);
-  });
-  afterAll(async () => {
-    await setNative(true);
-  });
-
+describeKernelSets(() => {
   describe('onnx conv2d kernels agree with cpu', () => {
     for (const [n, h, w, ci, co, k, s, d, pad] of CONV_GRID) {
       const label = `conv2d n${n} ${h}x${w} ${ci}→${co} k${k} s${s} d${d} ${JSON.stringify(pad)}`;
@@ -111,14 +104,7 @@ describe('onnx depthwise kernels agree with cpu', () => {
   }
 });
 
-describe.each(NATIVE_MODES)('$label', ({ native }) => {
-  beforeAll(async () => {
-    await setNative(native);
-  });
-  afterAll(async () => {
-    await setNative(true);
-  });
-
+describeKernelSets(() => {
   describe('onnx matmul kernels agree with cpu', () => {
     it('broadcasts batch dims (forward; TF.js has no gradient for broadcast batch matmul)', async () => {
       await expectBackendsAgree(['onnx'], () => tf.matMul(randn([2, 3, 30, 20], 1), randn([40, 30], 2), true, true), 'broadcast matMul');

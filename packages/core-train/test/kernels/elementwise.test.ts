@@ -2,10 +2,10 @@
 // ORT_MIN_ELEMENTS, JavaScript below) against the cpu backend's, and its output-buffer pool's safety.
 import * as tf from '@tensorflow/tfjs';
 import { expectNoLeak, expectTensorClose } from '@lossworks/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ORT_MIN_ELEMENTS } from '../../src/kernels/kernels-elementwise.js';
 import type { OnnxCpuBackend } from '../../src/kernels/onnx-backend.js';
-import { expectBackendsAgree, NATIVE_MODES, randn, setNative, useBackend } from './helpers.js';
+import { describeKernelSets, expectBackendsAgree, randn, useBackend } from './helpers.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -13,14 +13,7 @@ afterAll(async () => {
 
 const positive = (shape: number[], seed: number) => tf.add(tf.abs(randn(shape, seed)), 0.5);
 
-describe.each(NATIVE_MODES)('$label', ({ native }) => {
-  beforeAll(async () => {
-    await setNative(native);
-  });
-  afterAll(async () => {
-    await setNative(true);
-  });
-
+describeKernelSets(() => {
   describe('binary ops with broadcasting, small (JavaScript) and large (ONNX Runtime)', () => {
     // Same shape, row and column broadcasts, middle-dim broadcast, scalars, a 4-D bias add.
     const pairs: Array<[number[], number[]]> = [
@@ -77,14 +70,7 @@ describe.each(NATIVE_MODES)('$label', ({ native }) => {
   });
 });
 
-describe.each(NATIVE_MODES)('$label', ({ native }) => {
-  beforeAll(async () => {
-    await setNative(native);
-  });
-  afterAll(async () => {
-    await setNative(true);
-  });
-
+describeKernelSets(() => {
   describe('reductions, softmax, transpose', () => {
     const cases: Array<[number[], number | number[], boolean]> = [
       [[64, 256], 0, false],

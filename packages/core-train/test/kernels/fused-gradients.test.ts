@@ -3,8 +3,8 @@
 // backend runs them), softmax's agree within float32 summation order, Multiply's keep TF.js's values
 // with broadcasting and int32 operands, and the kernels do run.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectBackendsAgree, NATIVE_MODES, randn, setNative, useBackend, valuesOn } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeKernelSets, expectBackendsAgree, randn, useBackend, valuesOn } from './helpers.js';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -13,14 +13,7 @@ afterAll(async () => {
 // [32, 64]: the JavaScript loops; [96, 96]: ONNX Runtime graphs (≥ ORT_MIN_ELEMENTS = 8192).
 const SHAPES = [[32, 64], [96, 96]];
 
-describe.each(NATIVE_MODES)('$label', ({ native }) => {
-  beforeAll(async () => {
-    await setNative(native);
-  });
-  afterAll(async () => {
-    await setNative(true);
-  });
-
+describeKernelSets(() => {
   describe('fused activation gradients', () => {
     for (const shape of SHAPES) {
       it(`sigmoid and tanh gradients of [${shape}] equal TF.js's op chains bit for bit`, async () => {

@@ -1,6 +1,7 @@
 // Shared helpers of the kernel tests: run the same computation on several TF.js backends and compare.
 import * as tf from '@tensorflow/tfjs';
 import { expectTensorClose, mulberry32, normals } from '@lossworks/testing';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { selectBackend, type BackendName } from '../../src/index.js';
 import type { NativeKernels } from '../../src/kernels/native.js';
 import type { OnnxCpuBackend } from '../../src/kernels/onnx-backend.js';
@@ -71,3 +72,16 @@ export const NATIVE_MODES = [
   { native: true, label: 'native kernels' },
   { native: false, label: 'native kernels off (ONNX Runtime and JavaScript)' },
 ] as const;
+
+/** Declares `body`'s tests twice: with the native kernels, and with them off (see {@link setNative}). */
+export function describeKernelSets(body: () => void): void {
+  describe.each(NATIVE_MODES)('$label', ({ native }) => {
+    beforeAll(async () => {
+      await setNative(native);
+    });
+    afterAll(async () => {
+      await setNative(true);
+    });
+    body();
+  });
+}
