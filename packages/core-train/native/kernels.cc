@@ -82,6 +82,16 @@ class Pool {
   // Sends polling workers to sleep now (before another library's threads need the cores).
   void park() { park_.fetch_add(1, std::memory_order_release); }
 
+  // Wakes sleeping workers to poll again (after another library's threads are done), so that the
+  // next task does not wait for a sleeping thread's wake-up.
+  void wake() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      wake_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+  }
+
  private:
   void ensure(int n) {
     while (static_cast<int>(workers_.size()) < n) {
@@ -111,8 +121,10 @@ class Pool {
         g = gen_.load(std::memory_order_acquire);
         if (g == seen) {
           std::unique_lock<std::mutex> lk(m_);
-          cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
+          const uint64_t w = wake_.load(std::memory_order_acquire);
+          cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen || wake_.load(std::memory_order_acquire) != w; });
           g = gen_.load(std::memory_order_acquire);
+          if (g == seen) continue;  // woken ahead of work (wake()): poll again
         }
       }
       seen = g;
@@ -130,6 +142,7 @@ class Pool {
   std::atomic<int> remaining_{0};
   std::atomic<bool> busy_{false};
   std::atomic<uint64_t> park_{0};
+  std::atomic<uint64_t> wake_{0};
   int active_ = 0;
   void (*invoke_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
@@ -1374,6 +1387,12 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// wake(): the pool's sleeping workers poll again (ONNX Runtime's threads are done).
+napi_value Wake(napi_env, napi_callback_info) {
+  pool().wake();
+  return nullptr;
+}
+
 template <int OP>
 void binary_dispatch(const Plan& p, float* o, const float* a, const float* b, int t) {
   binary_op<OP>(p, o, a, b, t);
@@ -1472,6 +1491,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"park", nullptr, Park, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wake", nullptr, Wake, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, ReduceOp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -1479,7 +1499,7 @@ napi_value Init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_value version;
-  napi_create_int32(env, 9, &version);
+  napi_create_int32(env, 10, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }

@@ -73,6 +73,8 @@ export function runGraph(
     inputs.map((t) => ({ data: backend.f32(t), dims: t.shape })),
     [{ data: out, dims: outShape }],
   );
+  // ... and the pool's workers poll again before the next native kernel needs them.
+  if (work >= PARALLEL_MIN_WORK) backend.native?.wake();
   return backend.out(outShape, out);
 }
 

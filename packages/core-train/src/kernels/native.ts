@@ -43,6 +43,8 @@ export interface NativeKernels {
    * threads need the cores.
    */
   park(): void;
+  /** Wakes the pool's sleeping workers to poll again (called after a multi-threaded ONNX Runtime graph). */
+  wake(): void;
   /** Softmax gradient from its output over rows of `d`: out = dy·y − (Σ_row dy·y)·y. */
   softmaxGrad(out: Float32Array, dy: Float32Array, y: Float32Array, d: number, threads: number): void;
   /** out[o, k] = reduce over m of x[o, m, k] (`op`: 0 sum, 1 mean, 2 max, 3 min; NaN wins max/min). */
@@ -54,7 +56,7 @@ export interface NativeKernels {
 }
 
 /** The calling convention this module expects (native/kernels.cc sets `abiVersion`). */
-export const NATIVE_ABI = 9;
+export const NATIVE_ABI = 10;
 
 /** Binary op codes of the addon (enum Binary in kernels.cc). Gradients take (dy, x or y). */
 export const NATIVE_BINARY = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, sqdiff: 6, reluGrad: 7, sigmoidGrad: 8, tanhGrad: 9, first: 10 } as const;
