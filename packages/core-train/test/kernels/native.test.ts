@@ -70,9 +70,14 @@ describe('loading', () => {
   }, 120_000);
 });
 
-/** dw[kh][kw][ci][co] in float64, straight from the definition. */
-function filterGradRef(g: number[], x: Float32Array, dy: Float32Array): Float64Array {
+/**
+ * A convolution's forward output y, input gradient dx (for dy) and filter gradient dw in float64,
+ * straight from the definition: y[n, oh, ow, o] = Σ x[n, oh·sH + kh·dH − top, ow·sW + kw·dW − left, c]·w[kh, kw, c, o].
+ */
+function convRef(g: number[], x: Float32Array, w: Float32Array, dy: Float32Array): { y: Float64Array; dx: Float64Array; dw: Float64Array } {
   const [n, H, W, C, OH, OW, O, KH, KW, sH, sW, dH, dW, top, left] = g as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  const y = new Float64Array(n * OH * OW * O);
+  const dx = new Float64Array(n * H * W * C);
   const dw = new Float64Array(KH * KW * C * O);
   for (let b = 0; b < n; b++)
     for (let oh = 0; oh < OH; oh++)
@@ -83,11 +88,17 @@ function filterGradRef(g: number[], x: Float32Array, dy: Float32Array): Float64A
             const iw = ow * sW + kw * dW - left;
             if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
             for (let c = 0; c < C; c++) {
-              const xv = x[((b * H + ih) * W + iw) * C + c]!;
-              for (let o = 0; o < O; o++) dw[((kh * KW + kw) * C + c) * O + o]! += xv * dy[((b * OH + oh) * OW + ow) * O + o]!;
+              const xi = ((b * H + ih) * W + iw) * C + c;
+              for (let o = 0; o < O; o++) {
+                const wi = ((kh * KW + kw) * C + c) * O + o;
+                const yi = ((b * OH + oh) * OW + ow) * O + o;
+                y[yi]! += x[xi]! * w[wi]!;
+                dx[xi]! += dy[yi]! * w[wi]!;
+                dw[wi]! += x[xi]! * dy[yi]!;
+              }
             }
           }
-  return dw;
+  return { y, dx, dw };
 }
 
 describe('convolution kernels', () => {
@@ -107,7 +118,7 @@ describe('convolution kernels', () => {
       const [n, H, W, C, OH, OW, O, KH, KW] = g as [number, number, number, number, number, number, number, number, number];
       const x = f32(n * H * W * C, 1);
       const dy = f32(n * OH * OW * O, 2);
-      const ref = filterGradRef(g, x, dy);
+      const ref = convRef(g, x, new Float32Array(KH * KW * C * O), dy).dw;
       let scale = 0;
       for (const v of ref) scale = Math.max(scale, Math.abs(v));
       for (const threads of [1, 2]) {
@@ -121,28 +132,12 @@ describe('convolution kernels', () => {
 
   for (const g of GRID) {
     it(`[${g.join(',')}] convForward (bias, relu) and convInputGrad match the float64 definition`, () => {
-      const [n, H, W, C, OH, OW, O, KH, KW, sH, sW, dH, dW, top, left] = g as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+      const [n, H, W, C, OH, OW, O, KH, KW] = g as [number, number, number, number, number, number, number, number, number];
       const x = f32(n * H * W * C, 3);
       const w = f32(KH * KW * C * O, 4);
       const bias = f32(O, 5);
       const dy = f32(n * OH * OW * O, 6);
-      const yRef = new Float64Array(n * OH * OW * O);
-      const dxRef = new Float64Array(n * H * W * C);
-      for (let b = 0; b < n; b++)
-        for (let oh = 0; oh < OH; oh++)
-          for (let ow = 0; ow < OW; ow++)
-            for (let kh = 0; kh < KH; kh++)
-              for (let kw = 0; kw < KW; kw++) {
-                const ih = oh * sH + kh * dH - top;
-                const iw = ow * sW + kw * dW - left;
-                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                for (let c = 0; c < C; c++)
-                  for (let o = 0; o < O; o++) {
-                    const wv = w[((kh * KW + kw) * C + c) * O + o]!;
-                    yRef[((b * OH + oh) * OW + ow) * O + o]! += x[((b * H + ih) * W + iw) * C + c]! * wv;
-                    dxRef[((b * H + ih) * W + iw) * C + c]! += dy[((b * OH + oh) * OW + ow) * O + o]! * wv;
-                  }
-              }
+      const { y: yRef, dx: dxRef } = convRef(g, x, w, dy);
       for (let i = 0; i < yRef.length; i++) yRef[i] = Math.max(0, yRef[i]! + bias[i % O]!);
       const close = (got: Float32Array, ref: Float64Array) => {
         let scale = 0;
