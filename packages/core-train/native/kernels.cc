@@ -669,42 +669,10 @@ void gemm(const float* A, const float* B, const float* bias, float* C, int64_t b
 // ---------------------------------------------------------------------------------------------------
 // Elementwise.
 
-// exp(x) in float32, vectorisable (Cephes expf: range reduction by ln 2 in two parts, degree-5
-// polynomial, scale by 2^n through the exponent bits). Relative error < 2e-7 over [-87, 88].
-inline float vexp(float x) {
-  const float hi = 88.3762626647949f, lo = -87.33654475f;
-  const float xc = x > hi ? hi : (x < lo ? lo : x);
-  const float fx = std::floor(xc * 1.44269504088896341f + 0.5f);
-  float r = xc - fx * 0.693359375f;
-  r = r + fx * 2.12194440e-4f;
-  const float z = r * r;
-  float y = 1.9875691500e-4f;
-  y = y * r + 1.3981999507e-3f;
-  y = y * r + 8.3334519073e-3f;
-  y = y * r + 4.1665795894e-2f;
-  y = y * r + 1.6666665459e-1f;
-  y = y * r + 5.0000001201e-1f;
-  y = y * z + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(fx) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, 4);
-  const float v = y * scale;
-  return x < lo ? 0.0f : (x > hi ? INFINITY : v);
-}
-
-// tanh(x): odd polynomial below |x| 0.625 (Cephes tanhf), 1 − 2/(e^{2|x|} + 1) above.
-inline float vtanh(float x) {
-  const float a = std::fabs(x);
-  const float s = x * x;
-  const float p = ((((-5.70498872745e-3f * s + 2.06390887954e-2f) * s - 5.37397155531e-2f) * s + 1.33314422036e-1f) * s - 3.33332819422e-1f) * s * x + x;
-  const float e = vexp(2.0f * a);
-  float q = 1.0f - 2.0f / (e + 1.0f);
-  q = x < 0 ? -q : q;
-  return a > 0.625f ? q : p;
-}
-
-// The same three on 16 lanes with vector-extension operations (the compiler does not vectorise the
-// scalar versions' floor and bit casts).
+// exp(x) and tanh(x) on 16 float32 lanes, with vector-extension operations (the compiler does not
+// vectorise scalar floor and bit casts). exp: Cephes expf — range reduction by ln 2 in two parts,
+// degree-5 polynomial, scale by 2^n through the exponent bits; relative error < 2e-7 over [-87, 88].
+// tanh: odd polynomial below |x| 0.625 (Cephes tanhf), 1 − 2/(e^{2|x|} + 1) above.
 typedef int32_t v16i __attribute__((vector_size(64)));
 
 inline v16 vexp16(v16 x) {
@@ -847,13 +815,11 @@ void adam(const float* p, const float* g, const float* m0, const float* v0, cons
 
 enum Unary { RELU, RELU6, SIGMOID, TANH, EXP, SQRT, RSQRT, SQUARE, NEG, ABS, RECIPROCAL, STEP, LEAKY_RELU, ELU };
 
+// The ops without exp (the others: un16 below).
 template <int OP>
 inline float un(float x, float alpha) {
   if constexpr (OP == RELU) return x < 0 ? 0.0f : x;
   if constexpr (OP == RELU6) return x < 0 ? 0.0f : (x > 6 ? 6.0f : x);
-  if constexpr (OP == SIGMOID) return 1.0f / (1.0f + vexp(-x));
-  if constexpr (OP == TANH) return vtanh(x);
-  if constexpr (OP == EXP) return vexp(x);
   if constexpr (OP == SQRT) return std::sqrt(x);
   if constexpr (OP == RSQRT) return 1.0f / std::sqrt(x);
   if constexpr (OP == SQUARE) return x * x;
@@ -862,7 +828,6 @@ inline float un(float x, float alpha) {
   if constexpr (OP == RECIPROCAL) return 1.0f / x;
   if constexpr (OP == STEP) return x != x ? x : (x > 0 ? 1.0f : alpha);
   if constexpr (OP == LEAKY_RELU) return x < 0 ? alpha * x : x;
-  if constexpr (OP == ELU) return x < 0 ? vexp(x) - 1.0f : x;
   return 0;
 }
 
