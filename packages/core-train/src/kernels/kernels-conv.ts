@@ -15,6 +15,7 @@ import {
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { BackendError } from '../errors.js';
+import { NATIVE_ACTIVATION } from './native.js';
 import { PARALLEL_MIN_WORK } from './ort.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -82,9 +83,6 @@ export function runGraph(
 function nativeGeometry(geo: ConvGeometry): number[] {
   return [geo.n, geo.inH, geo.inW, geo.inC, geo.outH, geo.outW, geo.outC, geo.kH, geo.kW, geo.sH, geo.sW, geo.dH, geo.dW, geo.top, geo.left];
 }
-
-/** Activation codes of the native convForward (enum Act in kernels.cc). */
-const NATIVE_ACTIVATION: Partial<Record<FusedActivation, number>> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, elu: 4, sigmoid: 5 };
 
 /**
  * Whether a convolution's forward pass or input gradient runs in the native kernels rather than

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { attr } from '../onnx/proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { RELU_GRAD } from './kernel-names.js';
-import { NATIVE_BINARY, NATIVE_UNARY } from './native.js';
+import { NATIVE_BINARY, NATIVE_REDUCE, NATIVE_UNARY } from './native.js';
 import { runGraph } from './kernels-conv.js';
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 
@@ -440,8 +440,6 @@ function reduceJs(op: ReduceOp, x: Float32Array, outer: number, mid: number, inn
   }
   return out;
 }
-
-const NATIVE_REDUCE: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2, min: 3 };
 
 function reduceKernel(name: string, op: ReduceOp, onnxOp: string, axisAttr: 'axis' | 'reductionIndices'): KernelFn {
   const fallback = cpuKernel(name);

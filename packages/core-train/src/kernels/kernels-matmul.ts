@@ -5,6 +5,7 @@ import { attr } from '../onnx/proto.js';
 import { emitActivation, type FusedActivation } from './conv-graphs.js';
 import { GraphBuilder } from './graph-builder.js';
 import { runGraph } from './kernels-conv.js';
+import { NATIVE_ACTIVATION } from './native.js';
 import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js';
 
 interface MatMulAttrs {
@@ -94,9 +95,6 @@ export function useNativeMatMul(a: readonly number[], b: readonly number[], out:
   return batch > 1 && m * n * k < 1 << 20 && a.length >= 2 && b.length >= 2;
 }
 
-/** Activation codes of the native kernels (enum Act in native/kernels.cc). */
-const NATIVE_ACT: Partial<Record<FusedActivation, number>> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, elu: 4, sigmoid: 5 };
-
 /**
  * The product in core-train's native kernels (packed panels, register-blocked, K in chunks that stay
  * in L2): batch dims equal or one side's all 1 (broadcast), bias absent or one value per column.
@@ -104,7 +102,7 @@ const NATIVE_ACT: Partial<Record<FusedActivation, number>> = { linear: 0, relu: 
  * in a train step (ONNX Runtime 0.77 ms). Returns null where it does not apply.
  */
 function nativeMatMul(backend: OnnxCpuBackend, a: tf.TensorInfo, b: tf.TensorInfo, bias: tf.TensorInfo | undefined, attrs: MatMulAttrs, out: number[], k: number): tf.TensorInfo | null {
-  const act = NATIVE_ACT[attrs.activation ?? 'linear'];
+  const act = NATIVE_ACTIVATION[attrs.activation ?? 'linear'];
   if (act === undefined) return null;
   const [m, n] = [out[out.length - 2]!, out[out.length - 1]!];
   if (bias && tf.util.sizeFromShape(bias.shape) !== n) return null;

@@ -79,6 +79,12 @@ export const NATIVE_UNARY: Readonly<Record<string, number>> = {
   Elu: 13,
 };
 
+/** Reduction op codes of the addon (enum Reduce in kernels.cc). */
+export const NATIVE_REDUCE = { sum: 0, mean: 1, max: 2, min: 3 } as const;
+
+/** Fused-activation codes of convForward and matMul (enum Act in kernels.cc), by TF.js activation name. */
+export const NATIVE_ACTIVATION: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, elu: 4, sigmoid: 5 };
+
 /** What {@link loadNativeKernels} found. */
 export interface NativeStatus {
   kernels: NativeKernels | null;
