@@ -16,7 +16,6 @@ import { cpuKernel, type KernelFn, type OnnxCpuBackend } from './onnx-backend.js
 import type { GraphBuilder } from './graph-builder.js';
 import { BackendError } from '../errors.js';
 import { NATIVE_ACTIVATION } from './native.js';
-import { PARALLEL_MIN_WORK } from './ort.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -67,7 +66,7 @@ export function runGraph(
   const rt = backend.runtime;
   const session = rt.session(key, build, work);
   // ONNX Runtime's threads are about to need the cores that the native pool's workers poll on.
-  if (work >= PARALLEL_MIN_WORK) backend.native?.park();
+  if (session.parallel) backend.native?.park();
   const out = backend.alloc(tf.util.sizeFromShape([...outShape]));
   rt.run(
     session,
@@ -75,7 +74,7 @@ export function runGraph(
     [{ data: out, dims: outShape }],
   );
   // ... and the pool's workers poll again before the next native kernel needs them.
-  if (work >= PARALLEL_MIN_WORK) backend.native?.wake();
+  if (session.parallel) backend.native?.wake();
   return backend.out(outShape, out);
 }
 

@@ -86,6 +86,8 @@ interface CachedSession {
   outputs: string[];
   /** Whether the graph's first output is the copy-skipping sink (see {@link SINK_MIN_ELEMENTS}). */
   sink: boolean;
+  /** Whether it runs on an intra-op thread pool (more than the calling thread). */
+  parallel: boolean;
 }
 
 /**
@@ -199,7 +201,7 @@ export class OrtRuntime {
     const native = new this.ort.binding.InferenceSession();
     native.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, this.sessionOptions(parallel));
     this.created++;
-    return { native, inputs: spec0.inputs.map((v) => v.name), outputs: spec0.outputs.map((v) => v.name), sink };
+    return { native, inputs: spec0.inputs.map((v) => v.name), outputs: spec0.outputs.map((v) => v.name), sink, parallel };
   }
 
   /**
