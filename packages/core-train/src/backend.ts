@@ -54,10 +54,9 @@ export interface SelectBackendOptions {
 
 interface Candidate {
   load: (ctx: { importer: ModuleImporter; threads?: number; env?: Record<string, string | undefined> }) => Promise<string>;
+  /** What to add to the attempt's reason once loaded (the onnx backend: whether its native kernels run). */
+  note?: () => Promise<string | undefined>;
 }
-
-/** What the last successful loader added to its attempt's reason (the onnx backend: its native kernels). */
-let loadNote: string | undefined;
 
 /** Loaders that replace a candidate's built-in one (see {@link registerBackendLoader}). */
 const extraLoaders = new Map<BackendName, Candidate['load']>();
@@ -109,11 +108,14 @@ const CANDIDATES: Record<BackendName, Candidate> = {
       const load = extraLoaders.get('onnx');
       if (load) return load(ctx);
       // Loaded on demand: importing core-train never loads onnxruntime-node.
-      const { loadOnnxBackend, onnxNativeStatus } = await import('./kernels/index.js');
-      const name = await activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads, env: ctx.env }));
+      const { loadOnnxBackend } = await import('./kernels/index.js');
+      return activate(await loadOnnxBackend({ importer: ctx.importer, threads: ctx.threads, env: ctx.env }));
+    },
+    note: async () => {
+      if (extraLoaders.has('onnx')) return undefined;
+      const { onnxNativeStatus } = await import('./kernels/index.js');
       const native = onnxNativeStatus();
-      loadNote = native?.kernels ? 'native kernels loaded' : `native kernels off: ${native?.reason ?? 'not loaded'}`;
-      return name;
+      return native?.kernels ? 'native kernels loaded' : `native kernels off: ${native?.reason ?? 'not loaded'}`;
     },
   },
   wasm: {
@@ -152,9 +154,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const name of order) {
     const t0 = performance.now();
     try {
-      loadNote = undefined;
       const tfBackend = await CANDIDATES[name].load({ importer, threads: options.threads, env });
-      attempts.push({ name, ok: true, reason: `TF.js backend '${tfBackend}' is active${loadNote ? `; ${loadNote}` : ''}`, ms: performance.now() - t0 });
+      const note = await CANDIDATES[name].note?.();
+      attempts.push({ name, ok: true, reason: `TF.js backend '${tfBackend}' is active${note ? `; ${note}` : ''}`, ms: performance.now() - t0 });
       return { name, tfBackend, forced: forcedRaw !== undefined, attempts };
     } catch (err) {
       attempts.push({ name, ok: false, reason: firstLine(err), ms: performance.now() - t0 });

@@ -50,7 +50,8 @@ export interface LoadOnnxBackendOptions {
   flushDenormals?: boolean;
   /**
    * Use core-train's native kernels (native/kernels.cc, compiled once per machine with the system's
-   * C++ compiler) where they are faster than ONNX Runtime: filter gradients and elementwise ops.
+   * C++ compiler) where they are faster than ONNX Runtime: filter gradients, narrow convolutions,
+   * batched small matrix products, reductions, Adam and the elementwise ops (see the README).
    * Default true unless LOSSWORKS_NATIVE=0; without a compiler the backend runs without them.
    */
   native?: boolean;

@@ -29,7 +29,10 @@ function adamGraph(n: number, mode: number): ReturnType<GraphBuilder['build']> {
   return g.build('adam_update');
 }
 
-/** Steps of at least ORT_MIN_ELEMENTS elements run the graph; smaller ones the JavaScript loop. */
+/**
+ * With native kernels every step runs there; without, steps of at least ORT_MIN_ELEMENTS elements run
+ * the graph and smaller ones the JavaScript loop.
+ */
 const runAdamGraph: AdamRunner = (backend, n, mode, inputs, outs) => {
   const native = (backend as Partial<OnnxCpuBackend>).native;
   if (native) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mulberry32, normals } from '@lossworks/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/index.js';
 import { onnxNativeStatus } from '../../src/kernels/index.js';
 import { loadNativeKernels, NATIVE_BINARY, NATIVE_UNARY, type NativeKernels } from '../../src/kernels/native.js';
 import { useBackend } from './helpers.js';
@@ -22,6 +23,11 @@ beforeAll(async () => {
 });
 
 describe('loading', () => {
+  it("selectBackend's onnx attempt says whether the native kernels run", async () => {
+    const sel = await selectBackend({ force: 'onnx', threads: 1, env: {} });
+    expect(sel.attempts.at(-1)!.reason).toMatch(/^TF\.js backend 'onnx' is active; native kernels loaded$/);
+  });
+
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'lw-native-'));
