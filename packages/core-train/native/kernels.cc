@@ -1062,6 +1062,16 @@ napi_value type_error(napi_env env, const char* msg) {
   return nullptr;
 }
 
+// The call's first n arguments into argv; false after throwing a TypeError with the usage `usage`.
+bool get_args(napi_env env, napi_callback_info info, size_t n, napi_value* argv, const char* usage) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) == napi_ok && argc >= n) return true;
+  char msg[200];
+  std::snprintf(msg, sizeof msg, "lossworks native kernels: %s takes %zu arguments", usage, n);
+  napi_throw_type_error(env, "ERR_LOSSWORKS_NATIVE", msg);
+  return false;
+}
+
 // A Float32Array argument: data and length, or nullptr after throwing.
 bool f32_arg(napi_env env, napi_value v, float** data, size_t* len, const char* name) {
   bool is = false;
@@ -1101,34 +1111,6 @@ napi_value range_error(napi_env env, const char* msg) {
   return nullptr;
 }
 
-// filterGrad(x, dy, dw, geo: Int32Array-like numbers[15], threads)
-napi_value FilterGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 5) return type_error(env, "lossworks native kernels: filterGrad(x, dy, dw, geometry, threads) takes 5 arguments");
-  float *x, *dy, *dw;
-  size_t nx, ndy, ndw;
-  if (!f32_arg(env, argv[0], &x, &nx, "x") || !f32_arg(env, argv[1], &dy, &ndy, "dy") || !f32_arg(env, argv[2], &dw, &ndw, "dw")) return nullptr;
-  int64_t v[15];
-  for (uint32_t k = 0; k < 15; k++) {
-    napi_value e;
-    CHECK(napi_get_element(env, argv[3], k, &e));
-    if (!i64_arg(env, e, &v[k], "geometry entry")) return nullptr;
-  }
-  int64_t threads;
-  if (!i64_arg(env, argv[4], &threads, "threads")) return nullptr;
-  ConvGeo g{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]), static_cast<int>(v[3]), static_cast<int>(v[4]),
-            static_cast<int>(v[5]), static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8]), static_cast<int>(v[9]),
-            static_cast<int>(v[10]), static_cast<int>(v[11]), static_cast<int>(v[12]), static_cast<int>(v[13]), static_cast<int>(v[14])};
-  for (int k = 0; k < 13; k++)
-    if (v[k] <= 0) return range_error(env, "lossworks native kernels: filterGrad geometry sizes, strides and dilations must be positive");
-  if (nx != static_cast<size_t>(g.n) * g.inH * g.inW * g.inC) return range_error(env, "lossworks native kernels: filterGrad x length does not match n·inH·inW·inC");
-  if (ndy != static_cast<size_t>(g.n) * g.outH * g.outW * g.outC) return range_error(env, "lossworks native kernels: filterGrad dy length does not match n·outH·outW·outC");
-  if (ndw != static_cast<size_t>(g.kH) * g.kW * g.inC * g.outC) return range_error(env, "lossworks native kernels: filterGrad dw length does not match kH·kW·inC·outC");
-  filter_grad(g, x, dy, dw, static_cast<int>(threads));
-  return nullptr;
-}
 
 
 // Reads the 15 geometry numbers of argument `v` into g (after checking them); false after throwing.
@@ -1160,12 +1142,28 @@ bool check_len(napi_env env, size_t got, int64_t want, const char* what) {
   return false;
 }
 
+// filterGrad(x, dy, dw, geo: Int32Array-like numbers[15], threads)
+napi_value FilterGrad(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv, "filterGrad(x, dy, dw, geometry, threads)")) return nullptr;
+  float *x, *dy, *dw;
+  size_t nx, ndy, ndw;
+  if (!f32_arg(env, argv[0], &x, &nx, "x") || !f32_arg(env, argv[1], &dy, &ndy, "dy") || !f32_arg(env, argv[2], &dw, &ndw, "dw")) return nullptr;
+  ConvGeo g;
+  if (!geo_arg(env, argv[3], &g)) return nullptr;
+  int64_t threads;
+  if (!i64_arg(env, argv[4], &threads, "threads")) return nullptr;
+  if (!check_len(env, nx, static_cast<int64_t>(g.n) * g.inH * g.inW * g.inC, "x") || !check_len(env, ndy, static_cast<int64_t>(g.n) * g.outH * g.outW * g.outC, "dy") ||
+      !check_len(env, ndw, static_cast<int64_t>(g.kH) * g.kW * g.inC * g.outC, "dw"))
+    return nullptr;
+  filter_grad(g, x, dy, dw, static_cast<int>(threads));
+  return nullptr;
+}
+
 // convForward(x, w, bias | null, y, geometry, activation, alpha, threads)
 napi_value ConvForward(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 8) return type_error(env, "lossworks native kernels: convForward(x, w, bias, y, geometry, activation, alpha, threads) takes 8 arguments");
+  if (!get_args(env, info, 8, argv, "convForward(x, w, bias, y, geometry, activation, alpha, threads)")) return nullptr;
   float *x, *w, *y, *bias = nullptr;
   size_t nx, nw, ny, nb = 0;
   if (!f32_arg(env, argv[0], &x, &nx, "x") || !f32_arg(env, argv[1], &w, &nw, "w") || !f32_arg(env, argv[3], &y, &ny, "y")) return nullptr;
@@ -1188,10 +1186,8 @@ napi_value ConvForward(napi_env env, napi_callback_info info) {
 
 // convInputGrad(dy, w, dx, geometry, threads)
 napi_value ConvInputGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 5) return type_error(env, "lossworks native kernels: convInputGrad(dy, w, dx, geometry, threads) takes 5 arguments");
+  if (!get_args(env, info, 5, argv, "convInputGrad(dy, w, dx, geometry, threads)")) return nullptr;
   float *dy, *w, *dx;
   size_t ndy, nw, ndx;
   if (!f32_arg(env, argv[0], &dy, &ndy, "dy") || !f32_arg(env, argv[1], &w, &nw, "w") || !f32_arg(env, argv[2], &dx, &ndx, "dx")) return nullptr;
@@ -1208,10 +1204,8 @@ napi_value ConvInputGrad(napi_env env, napi_callback_info info) {
 
 // reduce(op, out, x, outer, mid, inner, threads)
 napi_value ReduceOp(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 7) return type_error(env, "lossworks native kernels: reduce(op, out, x, outer, mid, inner, threads) takes 7 arguments");
+  if (!get_args(env, info, 7, argv, "reduce(op, out, x, outer, mid, inner, threads)")) return nullptr;
   int64_t op, outer, mid, inner, threads;
   if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[3], &outer, "outer") || !i64_arg(env, argv[4], &mid, "mid") || !i64_arg(env, argv[5], &inner, "inner") ||
       !i64_arg(env, argv[6], &threads, "threads"))
@@ -1228,10 +1222,8 @@ napi_value ReduceOp(napi_env env, napi_callback_info info) {
 
 // softmaxGrad(out, dy, y, d, threads)
 napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 5) return type_error(env, "lossworks native kernels: softmaxGrad(out, dy, y, d, threads) takes 5 arguments");
+  if (!get_args(env, info, 5, argv, "softmaxGrad(out, dy, y, d, threads)")) return nullptr;
   float *o, *dy, *y;
   size_t no, ndy, ny;
   int64_t d, threads;
@@ -1250,10 +1242,8 @@ napi_value Park(napi_env, napi_callback_info) {
 
 // adam(p, g, m0, v0, k[9], mode, pOut, mOut, vOut, threads)
 napi_value Adam(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 10) return type_error(env, "lossworks native kernels: adam(p, g, m0, v0, k, mode, pOut, mOut, vOut, threads) takes 10 arguments");
+  if (!get_args(env, info, 10, argv, "adam(p, g, m0, v0, k, mode, pOut, mOut, vOut, threads)")) return nullptr;
   float* a[9];
   size_t len[9];
   const char* names[9] = {"p", "g", "m0", "v0", "k", "", "pOut", "mOut", "vOut"};
@@ -1273,10 +1263,8 @@ napi_value Adam(napi_env env, napi_callback_info info) {
 
 // matMul(a, b, bias | null, c, [batch, strideA, strideB, M, N, K, ta, tb], act, alpha, threads)
 napi_value MatMul(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 8) return type_error(env, "lossworks native kernels: matMul(a, b, bias, c, dims, act, alpha, threads) takes 8 arguments");
+  if (!get_args(env, info, 8, argv, "matMul(a, b, bias, c, dims, act, alpha, threads)")) return nullptr;
   float *a, *b, *c, *bias = nullptr;
   size_t na, nb, nc, nbias = 0;
   if (!f32_arg(env, argv[0], &a, &na, "a") || !f32_arg(env, argv[1], &b, &nb, "b") || !f32_arg(env, argv[3], &c, &nc, "c")) return nullptr;
@@ -1305,13 +1293,12 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
 
 // fmaPeak(iterations, threads, sink: Float32Array(threads)) -> GFLOP/s
 napi_value FmaPeak(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (!get_args(env, info, 3, argv, "fmaPeak(iterations, threads, sink)")) return nullptr;
   int64_t iters, threads;
   float* sink;
   size_t ns;
-  if (argc < 3 || !i64_arg(env, argv[0], &iters, "iterations") || !i64_arg(env, argv[1], &threads, "threads") || !f32_arg(env, argv[2], &sink, &ns, "sink")) return nullptr;
+  if (!i64_arg(env, argv[0], &iters, "iterations") || !i64_arg(env, argv[1], &threads, "threads") || !f32_arg(env, argv[2], &sink, &ns, "sink")) return nullptr;
   if (iters < 1 || threads < 1 || static_cast<int64_t>(ns) < threads) return range_error(env, "lossworks native kernels: fmaPeak needs iterations, threads >= 1 and a sink of `threads` floats");
   napi_value out;
   CHECK(napi_create_double(env, fma_peak(iters, static_cast<int>(threads), sink), &out));
@@ -1320,10 +1307,8 @@ napi_value FmaPeak(napi_env env, napi_callback_info info) {
 
 // transpose(out, x, shape[], perm[], threads)
 napi_value Transpose(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 5) return type_error(env, "lossworks native kernels: transpose(out, x, shape, perm, threads) takes 5 arguments");
+  if (!get_args(env, info, 5, argv, "transpose(out, x, shape, perm, threads)")) return nullptr;
   float *o, *x;
   size_t no, nx;
   if (!f32_arg(env, argv[0], &o, &no, "out") || !f32_arg(env, argv[1], &x, &nx, "x")) return nullptr;
@@ -1365,10 +1350,8 @@ void binary_dispatch(const Plan& p, float* o, const float* a, const float* b, in
 
 // binary(op, out, a, b, dims[3], sa[3], sb[3], threads): out[i,k,j] = a[i·sa0+k·sa1+j·sa2] ∘ b[…].
 napi_value BinaryOp(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 8) return type_error(env, "lossworks native kernels: binary(op, out, a, b, dims, sa, sb, threads) takes 8 arguments");
+  if (!get_args(env, info, 8, argv, "binary(op, out, a, b, dims, sa, sb, threads)")) return nullptr;
   int64_t op, threads;
   if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[7], &threads, "threads")) return nullptr;
   float *o, *a, *b;
@@ -1411,10 +1394,8 @@ napi_value BinaryOp(napi_env env, napi_callback_info info) {
 
 // unary(op, out, x, alpha, threads)
 napi_value UnaryOp(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc < 5) return type_error(env, "lossworks native kernels: unary(op, out, x, alpha, threads) takes 5 arguments");
+  if (!get_args(env, info, 5, argv, "unary(op, out, x, alpha, threads)")) return nullptr;
   int64_t op, threads;
   double alpha = 0;
   if (!i64_arg(env, argv[0], &op, "op") || !i64_arg(env, argv[4], &threads, "threads")) return nullptr;

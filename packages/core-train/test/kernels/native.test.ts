@@ -170,7 +170,8 @@ describe('convolution kernels', () => {
     const x = new Float32Array(32);
     const dy = new Float32Array(48);
     expect(() => k.filterGrad(new Float64Array(32) as unknown as Float32Array, dy, new Float32Array(54), g, 1)).toThrow(TypeError);
-    expect(() => k.filterGrad(x, dy, new Float32Array(53), g, 1)).toThrow(/dw length/);
+    expect(() => k.filterGrad(x, dy, new Float32Array(53), g, 1)).toThrow(/dw has 53 elements, the geometry needs 54/);
+    expect(() => (k.filterGrad as unknown as (x: Float32Array) => void)(x)).toThrow(/filterGrad\(x, dy, dw, geometry, threads\) takes 5 arguments/);
     expect(() => k.filterGrad(x, new Float32Array(47), new Float32Array(54), g, 1)).toThrow(RangeError);
     expect(() => k.filterGrad(x, dy, new Float32Array(54), [...g.slice(0, 9), 0, ...g.slice(10)], 1)).toThrow(/positive/);
   });
