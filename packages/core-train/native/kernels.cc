@@ -288,26 +288,9 @@ void filter_grad(const ConvGeo& g, const float* x, const float* dy, float* dw, i
 // of 16 and reorder layouts at the graph edges: a 1 -> 32 or 32 -> 1 layer at batch 16, 64x64 took
 // 2-4 ms there for 19 M multiply-adds).
 
-// C[i*ldc + 0..16*NV) += sum_k X[i*sx + k] * W[k*ldw + 0..16*NV) for i < R pixels, k < K.
-template <int R, int NV>
-inline void conv_micro(const float* X, int64_t sx, int K, const float* W, int ldw, float* C, int64_t ldc) {
-  v16 acc[R][NV];
-  for (int i = 0; i < R; i++)
-    for (int j = 0; j < NV; j++) acc[i][j] = load(C + i * ldc + 16 * j);
-  for (int k = 0; k < K; k++) {
-    v16 wv[NV];
-    for (int j = 0; j < NV; j++) wv[j] = load(W + k * ldw + 16 * j);
-    for (int i = 0; i < R; i++) {
-      const v16 xv = splat(X[i * sx + k]);
-      for (int j = 0; j < NV; j++) acc[i][j] += xv * wv[j];
-    }
-  }
-  for (int i = 0; i < R; i++)
-    for (int j = 0; j < NV; j++) store(C + i * ldc + 16 * j, acc[i][j]);
-}
-
-// The same over several taps at once (tap t reads X[t] and W[t]): the accumulators stay in registers
-// across all taps, which matters when K (input channels) is small.
+// C[i*ldc + 0..16*NV) += sum_t sum_k X[t][i*sx + k] * W[t][k*ldw + 0..16*NV) for i < R pixels, k < K,
+// over T taps (tap t reads X[t] and W[t]): the accumulators stay in registers across all taps, which
+// matters when K (input channels) is small.
 template <int R, int NV>
 inline void conv_micro_taps(const float* const* X, const float* const* W, int T, int64_t sx, int K, int ldw, float* C, int64_t ldc) {
   v16 acc[R][NV];
@@ -327,6 +310,12 @@ inline void conv_micro_taps(const float* const* X, const float* const* W, int T,
   }
   for (int i = 0; i < R; i++)
     for (int j = 0; j < NV; j++) store(C + i * ldc + 16 * j, acc[i][j]);
+}
+
+// One tap of conv_micro_taps.
+template <int R, int NV>
+inline void conv_micro(const float* X, int64_t sx, int K, const float* W, int ldw, float* C, int64_t ldc) {
+  conv_micro_taps<R, NV>(&X, &W, 1, sx, K, ldw, C, ldc);
 }
 
 // Pixels [p0, p1) of a C row += all T taps (pointers at pixel 0), 32 and 16 columns at a time; false
@@ -568,28 +557,6 @@ void conv_input_grad(const ConvGeo& g, const float* dy, const float* w, float* d
 // op(B) is packed once per batch into 32-column panels [K][32] (zero-padded), op(A) transposed into
 // a row-major copy when needed; 8-row blocks of C times each panel run conv_micro over the whole K.
 
-// C[i][0..32) (+)= sum_k Ap[k*R + i] * Bp[k*32 + 0..32): both operands packed, read sequentially.
-template <int R>
-inline void gemm_micro(const float* Ap, const float* Bp, int K, float* C, int64_t ldc, bool accumulate) {
-  v16 acc[R][2];
-  for (int i = 0; i < R; i++) {
-    acc[i][0] = accumulate ? load(C + i * ldc) : splat(0.0f);
-    acc[i][1] = accumulate ? load(C + i * ldc + 16) : splat(0.0f);
-  }
-  for (int k = 0; k < K; k++) {
-    const v16 b0 = load(Bp + k * 32), b1 = load(Bp + k * 32 + 16);
-    for (int i = 0; i < R; i++) {
-      const v16 av = splat(Ap[k * R + i]);
-      acc[i][0] += av * b0;
-      acc[i][1] += av * b1;
-    }
-  }
-  for (int i = 0; i < R; i++) {
-    store(C + i * ldc, acc[i][0]);
-    store(C + i * ldc + 16, acc[i][1]);
-  }
-}
-
 // K is processed in chunks of kKc: one chunk of every packed B panel (kKc x N) stays in L2 while
 // all row blocks pass over it (GotoBLAS's loop order).
 constexpr int kKc = 256;
@@ -636,8 +603,13 @@ void gemm_one(const float* a, const float* bm, const float* bias, float* c, int 
             const int64_t kg = k0 + k;
             apack[k * kRows + r] = r < rows ? (ta ? a[kg * M + i0 + r] : a[static_cast<int64_t>(i0 + r) * K + kg]) : 0.0f;
           }
-        for (int pnl = 0; pnl < panels; pnl++)
-          gemm_micro<kRows>(apack, bp.data() + pnl * panelSize + static_cast<int64_t>(k0) * 32, kk, acc + static_cast<int64_t>(i0) * ldc + pnl * 32, ldc, k0 > 0);
+        for (int pnl = 0; pnl < panels; pnl++) {
+          // Both operands packed, read sequentially: the filter gradient's micro-kernel with a-stride kRows.
+          float* c = acc + static_cast<int64_t>(i0) * ldc + pnl * 32;
+          if (k0 == 0)
+            for (int r = 0; r < kRows; r++) std::memset(c + r * ldc, 0, 32 * sizeof(float));
+          micro<kRows, 2>(apack, kRows, bp.data() + pnl * panelSize + static_cast<int64_t>(k0) * 32, 32, kk, c, static_cast<int>(ldc));
+        }
       }
     });
   }
